@@ -1,0 +1,5 @@
+export * from './cluster'
+export * from './errors'
+export * from './identity'
+export * from './ledger'
+export * from './report'
