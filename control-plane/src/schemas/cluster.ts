@@ -31,3 +31,44 @@ export const ClusterSummarySchema = Type.Object({
 export type ClusterSummary = Static<typeof ClusterSummarySchema>
 
 export const ClusterListSchema = Type.Object({ clusters: Type.Array(ClusterSummarySchema) })
+
+const NullableNumber = Type.Union([Type.Number(), Type.Null()])
+const Amounts = Type.Object({ cpuMillis: Type.Number(), memoryBytes: Type.Number() })
+
+/** One classified node of a cluster, for drill-down from province to node. */
+export const ClusterNodeSchema = Type.Object({
+  name: Type.String(),
+  arch: Type.String(),
+  cpu: Type.Object({
+    vendor: Type.String(),
+    model: Type.String(),
+    cores: Type.Number(),
+    fp64Tflops: NullableNumber,
+    fp32Tflops: NullableNumber,
+  }),
+  memoryBytes: Type.Number(),
+  allocatable: Amounts,
+  requested: Amounts,
+  used: Type.Union([Amounts, Type.Null()]),
+  accelerators: Type.Array(
+    Type.Object({
+      resource: Type.String(),
+      kind: Type.String(),
+      vendor: Type.String(),
+      model: Type.String(),
+      domestic: Type.Boolean(),
+      devices: Type.Number(),
+      allocatable: Type.Number(),
+      inUse: NullableNumber,
+      virtual: Type.Boolean(),
+    }),
+  ),
+})
+export type ClusterNode = Static<typeof ClusterNodeSchema>
+
+export const ClusterNodesSchema = Type.Object({
+  clusterId: Type.String(),
+  fullSequence: Type.Integer(),
+  usageSequence: Type.Union([Type.Integer(), Type.Null()]),
+  nodes: Type.Array(ClusterNodeSchema),
+})

@@ -1,0 +1,5 @@
+export * from './agent'
+export * from './energy'
+export * from './kube'
+export * from './report'
+export * from './sim'

@@ -1,0 +1,98 @@
+import { Command, InvalidArgumentError, Option } from 'commander'
+import { runAgent } from './agent'
+import { clusterRegister } from './cluster'
+import { CliError } from './http'
+import { ledger } from './ledger'
+import { createOutput } from './output'
+import { start } from './start'
+
+const positiveInt = (name: string, max: number) => (value: string) => {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new InvalidArgumentError(`${name} must be an integer between 0 and ${max}`)
+  return n
+}
+
+const program = new Command('suanpan').description('Suanpan (算盘): the national government compute ledger').showHelpAfterError()
+
+program
+  .command('start')
+  .description('control plane + embedded store + simulated national fleet')
+  .addOption(new Option('--clusters <n>', 'simulated clusters (up to 2000)').default(300).argParser(positiveInt('--clusters', 2000)))
+  .option('--no-sim', 'do not start the simulated fleet')
+  .addOption(new Option('--port <port>', 'listen port').env('PORT').default(8080).argParser(positiveInt('--port', 65535)))
+  .addOption(new Option('--host <host>', 'listen address').env('HOST').default('127.0.0.1'))
+  .addOption(new Option('--data-dir <dir>', 'where the embedded store lives').default('.suanpan'))
+  .addOption(new Option('--seed <n>', 'simulator seed').default(20221009).argParser(positiveInt('--seed', 2 ** 31)))
+  .option('--json', 'machine-readable output (one JSON object per line)', false)
+  .action(async (opts) => {
+    const out = createOutput(opts.json)
+    const running = await start(
+      { clusters: opts.clusters, sim: opts.sim, port: opts.port, host: opts.host, dataDir: opts.dataDir, seed: opts.seed, json: opts.json },
+      out,
+    )
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        running.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        )
+      })
+    }
+  })
+
+program
+  .command('ledger')
+  .description('print the national ledger, grouped by any dimensions')
+  .option(
+    '--by <dims>',
+    'comma-separated: province, city, hub, level, platform, site, cluster, kind, vendor, model, arch, domestic',
+    'province',
+  )
+  .option('--filter <dim=values...>', 'filters, e.g. province=110000,120000 kind=GPU')
+  .addOption(new Option('--url <url>', 'control plane URL').env('SUANPAN_URL').default('http://127.0.0.1:8080'))
+  .option('--json', 'print the API response as JSON', false)
+  .action(async (opts) => {
+    await ledger({ url: opts.url, by: opts.by, filters: opts.filter ?? [], json: opts.json })
+  })
+
+const cluster = program.command('cluster').description('manage registered clusters')
+cluster
+  .command('register')
+  .description('register a cluster; prints its bearer token once')
+  .requiredOption('--cluster-id <id>', 'unique id, e.g. 110000-gov-cloud-01')
+  .requiredOption('--site <id>', 'data-center site id')
+  .requiredOption('--province <code>', 'GB/T 2260 province code, e.g. 110000')
+  .requiredOption('--city <name>', 'city name')
+  .addOption(new Option('--level <level>', 'platform level').choices(['national', 'provincial', 'ministry']).default('provincial'))
+  .option('--site-name <name>', 'site display name')
+  .option('--hub <id>', 'national hub data-center cluster id, e.g. zhangjiakou')
+  .option('--platform <id>', 'owning platform id (default cn-<province>, or cn for national)')
+  .option('--rotate', 'rotate the token of an existing cluster', false)
+  .addOption(new Option('--url <url>', 'control plane URL').env('SUANPAN_URL').default('http://127.0.0.1:8080'))
+  .addOption(
+    new Option('--admin-token <token>', 'admin token (or SUANPAN_ADMIN_TOKEN, or .suanpan/admin-token)').env('SUANPAN_ADMIN_TOKEN'),
+  )
+  .option('--json', 'machine-readable output', false)
+  .action(async (opts) => {
+    await clusterRegister(opts)
+  })
+
+program
+  .command('agent')
+  .description('run an agent against a Kubernetes API and report to the control plane')
+  .option('--kubeconfig <path>', 'kubeconfig file (default: in-cluster config, then ~/.kube/config)')
+  .requiredOption('--config <file>', 'agent config JSON: identity, control plane URL, token, energy feed (see README)')
+  .option('--once', 'send one full report and exit', false)
+  .option('--json', 'machine-readable output', false)
+  .action(async (opts) => {
+    await runAgent({ kubeconfig: opts.kubeconfig ?? null, configFile: opts.config, once: opts.once, json: opts.json })
+  })
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CliError) {
+    process.stderr.write(`suanpan: ${error.message}\n`)
+  } else {
+    process.stderr.write(`suanpan: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+  }
+  process.exit(1)
+})

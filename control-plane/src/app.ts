@@ -1,0 +1,80 @@
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { Registry } from 'prom-client'
+import { type Catalog, loadCatalog } from './catalog'
+import type { Config } from './config'
+import { ClusterAuthenticator } from './ledger/clusters'
+import { queryLedger } from './ledger/query'
+import { registerErrorHandler } from './plugins/errors'
+import { createMetrics } from './plugins/metrics'
+import { clusterRoutes } from './routes/clusters'
+import { ledgerRoutes } from './routes/ledger'
+import { reportRoutes } from './routes/reports'
+import type { AppServices } from './services'
+import { openStore, type Store } from './store/open'
+
+export interface BuildAppOptions {
+  config: Config
+  /** Defaults to the store the config names (SQLite file or DATABASE_URL). */
+  store?: Store
+  catalog?: Catalog
+  registry?: Registry
+  now?: () => number
+  logger?: boolean
+}
+
+export interface App {
+  app: FastifyInstance
+  services: AppServices
+}
+
+/** Build the control plane without listening: tests use inject(), server.ts listens. */
+export async function buildApp(options: BuildAppOptions): Promise<App> {
+  const { config } = options
+  const store = options.store ?? (await openStore(config))
+  const registry = options.registry ?? new Registry()
+  const now = options.now ?? Date.now
+  const staleAfterMs = 3 * config.reportIntervalSeconds * 1000
+  const metrics = createMetrics(registry, () =>
+    queryLedger(store, { groupBy: ['province', 'kind'], filters: {}, lineage: false, now: now(), staleAfterMs }),
+  )
+  const services: AppServices = {
+    config,
+    store,
+    catalog: options.catalog ?? loadCatalog(config.catalogFile ? { userFile: config.catalogFile } : {}),
+    registry,
+    metrics,
+    authenticator: new ClusterAuthenticator(store),
+    now,
+  }
+  const app = Fastify({
+    logger: options.logger === false ? false : { level: config.logLevel },
+    bodyLimit: config.bodyLimitBytes,
+  })
+  app.setValidatorCompiler(TypeBoxValidatorCompiler)
+  registerErrorHandler(app)
+  await app.register(reportRoutes, { services })
+  await app.register(ledgerRoutes, { services })
+  await app.register(clusterRoutes, { services })
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', registry.contentType)
+    return registry.metrics()
+  })
+  app.get('/healthz', async () => ({ status: 'ok', store: store.dialect }))
+
+  // Answers are kept for replays only as long as a lost ack could be retried.
+  const prune = setInterval(() => {
+    const cutoff = now() - config.reportLogRetentionSeconds * 1000
+    store.db
+      .deleteFrom('report_log')
+      .where('received_at', '<', cutoff)
+      .execute()
+      .catch((error: unknown) => app.log.warn({ err: error }, 'report log prune failed'))
+  }, 60_000)
+  prune.unref()
+  app.addHook('onClose', async () => {
+    clearInterval(prune)
+    if (!options.store) await store.close()
+  })
+  return { app, services }
+}

@@ -1,0 +1,45 @@
+/** Control-plane configuration, parsed once at the edge; business code never reads process.env. */
+export interface Config {
+  readonly host: string
+  readonly port: number
+  /** SQLite file for the embedded store; ignored when databaseUrl is set. */
+  readonly sqlitePath: string
+  /** postgres://… selects PostgreSQL. */
+  readonly databaseUrl: string | null
+  readonly adminToken: string | null
+  readonly bodyLimitBytes: number
+  /** Agents send a full report this often; a cluster silent for 3 intervals is stale. */
+  readonly reportIntervalSeconds: number
+  readonly reportLogRetentionSeconds: number
+  readonly catalogFile: string | null
+  readonly logLevel: string
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID'
+}
+
+function intFrom(env: Record<string, string | undefined>, key: string, fallback: number, min: number): number {
+  const raw = env[key]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < min) throw new ConfigError(`${key} must be an integer >= ${min}, got "${raw}"`)
+  return value
+}
+
+export function loadConfig(env: Record<string, string | undefined>, overrides: Partial<Config> = {}): Config {
+  const config: Config = {
+    host: env.HOST ?? '127.0.0.1',
+    port: intFrom(env, 'PORT', 8080, 0),
+    sqlitePath: env.SUANPAN_SQLITE_PATH ?? '.suanpan/suanpan.db',
+    databaseUrl: env.DATABASE_URL || null,
+    adminToken: env.SUANPAN_ADMIN_TOKEN || null,
+    bodyLimitBytes: intFrom(env, 'SUANPAN_BODY_LIMIT_BYTES', 8 * 1024 * 1024, 1024),
+    reportIntervalSeconds: intFrom(env, 'SUANPAN_REPORT_INTERVAL_SECONDS', 60, 1),
+    reportLogRetentionSeconds: intFrom(env, 'SUANPAN_REPORT_LOG_RETENTION_SECONDS', 3600, 60),
+    catalogFile: env.SUANPAN_CATALOG_FILE || null,
+    logLevel: env.LOG_LEVEL ?? 'warn',
+    ...overrides,
+  }
+  return Object.freeze(config)
+}

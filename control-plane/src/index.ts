@@ -1,0 +1,6 @@
+export { type App, type BuildAppOptions, buildApp } from './app'
+export { type Catalog, loadCatalog } from './catalog'
+export { type Config, loadConfig } from './config'
+export { registerCluster } from './ledger/clusters'
+export { queryLedger } from './ledger/query'
+export { openStore, type Store } from './store/open'

@@ -1,0 +1,177 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { registerCluster } from '../../ledger/clusters'
+import { LedgerError } from '../../ledger/errors'
+import type { Inventory } from '../../ledger/inventory'
+import { adminGuard } from '../../plugins/auth'
+import {
+  ClusterListSchema,
+  type ClusterNode,
+  ClusterNodesSchema,
+  ClusterRegisteredSchema,
+  ClusterRegistrationSchema,
+  type ClusterSummary,
+  ErrorSchema,
+  IdSchema,
+} from '../../schemas'
+import type { AppServices } from '../../services'
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
+
+export const clusterRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (app, { services }) => {
+  const admin = adminGuard(services.config.adminToken)
+  const staleAfterMs = () => 3 * services.config.reportIntervalSeconds * 1000
+
+  app.post(
+    '/api/v1/clusters',
+    {
+      preHandler: admin,
+      schema: {
+        summary: 'Register a cluster; the answer carries its bearer token, shown once',
+        body: ClusterRegistrationSchema,
+        response: { 201: ClusterRegisteredSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 409: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const registered = await registerCluster(services.store, request.body, services.now())
+      return reply.status(201).send(registered)
+    },
+  )
+
+  app.post(
+    '/api/v1/clusters/:clusterId/token',
+    {
+      preHandler: admin,
+      schema: {
+        summary: "Rotate a cluster's token: the old one stops working at once",
+        params: Type.Object({ clusterId: IdSchema }),
+        response: { 200: ClusterRegisteredSchema, 401: ErrorSchema, 404: ErrorSchema },
+      },
+    },
+    async (request) => {
+      const { clusterId } = request.params
+      const row = await services.store.db.selectFrom('clusters').selectAll().where('id', '=', clusterId).executeTakeFirst()
+      if (!row) throw new LedgerError(404, 'CLUSTER_NOT_FOUND', `cluster "${clusterId}" is not registered`)
+      return registerCluster(
+        services.store,
+        {
+          clusterId,
+          site: row.site,
+          province: row.province,
+          city: row.city,
+          level: row.level as 'national' | 'provincial' | 'ministry',
+          platform: row.platform,
+          ...(row.site_name ? { siteName: row.site_name } : {}),
+          ...(row.hub ? { hub: row.hub } : {}),
+          ...(row.city_code ? { cityCode: row.city_code } : {}),
+          ...(row.ministry ? { ministry: row.ministry } : {}),
+        },
+        services.now(),
+        { rotate: true },
+      )
+    },
+  )
+
+  app.get(
+    '/api/v1/clusters',
+    { schema: { summary: 'Registered clusters with liveness', response: { 200: ClusterListSchema } } },
+    async () => {
+      const cutoff = services.now() - staleAfterMs()
+      const rows = await services.store.db
+        .selectFrom('clusters as c')
+        .leftJoin('cluster_state as s', 's.cluster_id', 'c.id')
+        .select([
+          'c.id',
+          'c.site',
+          'c.site_name',
+          'c.province',
+          'c.city',
+          'c.level',
+          'c.platform',
+          'c.hub',
+          'c.registered_at',
+          'c.last_sequence',
+          'c.last_report_at',
+          's.full_received_at',
+          's.node_count',
+        ])
+        .orderBy('c.id')
+        .execute()
+      const clusters: ClusterSummary[] = rows.map((r) => ({
+        clusterId: r.id,
+        site: r.site,
+        siteName: r.site_name,
+        province: r.province,
+        city: r.city,
+        level: r.level,
+        platform: r.platform,
+        hub: r.hub,
+        registeredAt: new Date(r.registered_at).toISOString(),
+        lastSequence: r.last_sequence,
+        lastReportAt: iso(r.last_report_at),
+        lastFullReportAt: iso(r.full_received_at ?? null),
+        nodes: r.node_count ?? 0,
+        stale: r.last_report_at === null || r.last_report_at < cutoff,
+      }))
+      return { clusters }
+    },
+  )
+
+  app.get(
+    '/api/v1/clusters/:clusterId/nodes',
+    {
+      schema: {
+        summary: "A cluster's classified nodes (drill-down)",
+        params: Type.Object({ clusterId: IdSchema }),
+        response: { 200: ClusterNodesSchema, 404: ErrorSchema },
+      },
+    },
+    async (request) => {
+      const { clusterId } = request.params
+      const state = await services.store.db
+        .selectFrom('cluster_state')
+        .select(['inventory', 'full_sequence', 'usage_sequence'])
+        .where('cluster_id', '=', clusterId)
+        .executeTakeFirst()
+      if (!state) throw new LedgerError(404, 'CLUSTER_NOT_FOUND', `cluster "${clusterId}" has no full report`)
+      const inventory = JSON.parse(state.inventory) as Inventory
+      return {
+        clusterId,
+        fullSequence: state.full_sequence,
+        usageSequence: state.usage_sequence,
+        nodes: inventory.nodes.map((n): ClusterNode => {
+          const cls = inventory.classes[n.cls]
+          return {
+            name: n.name,
+            arch: cls?.arch ?? 'unknown',
+            cpu: {
+              vendor: cls?.vendor ?? 'unknown',
+              model: cls?.model ?? 'unknown',
+              cores: n.cores,
+              fp64Tflops: n.figures.fp64,
+              fp32Tflops: n.figures.fp32,
+            },
+            memoryBytes: n.memoryBytes,
+            allocatable: { cpuMillis: n.alloc[0], memoryBytes: n.alloc[1] },
+            requested: { cpuMillis: n.req[0], memoryBytes: n.req[1] },
+            used: n.used ? { cpuMillis: n.used[0], memoryBytes: n.used[1] } : null,
+            accelerators: n.acc.map((a) => {
+              const c = inventory.classes[a.cls]
+              return {
+                resource: a.resource,
+                kind: c?.kind ?? 'unclassified',
+                vendor: c?.vendor ?? 'unknown',
+                model: c?.model ?? a.resource,
+                domestic: c?.domestic ?? false,
+                devices: a.devices,
+                allocatable: a.allocatable,
+                inUse: a.inUse,
+                virtual: a.virtual,
+              }
+            }),
+          }
+        }),
+      }
+    },
+  )
+}

@@ -1,0 +1,106 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely'
+
+const dbl = 'double precision'
+
+/** One migration set for SQLite and PostgreSQL: only types both understand. */
+const migrations: Record<string, Migration> = {
+  '0001_ledger': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('clusters')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('platform', 'text', (c) => c.notNull())
+        .addColumn('site', 'text', (c) => c.notNull())
+        .addColumn('site_name', 'text')
+        .addColumn('province', 'text', (c) => c.notNull())
+        .addColumn('city', 'text', (c) => c.notNull())
+        .addColumn('city_code', 'text')
+        .addColumn('level', 'text', (c) => c.notNull())
+        .addColumn('ministry', 'text')
+        .addColumn('hub', 'text')
+        .addColumn('token_hash', 'text', (c) => c.notNull())
+        .addColumn('registered_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_sequence', 'bigint')
+        .addColumn('last_report_at', 'bigint')
+        .execute()
+      await db.schema.createIndex('clusters_token_hash').on('clusters').column('token_hash').execute()
+      await db.schema
+        .createTable('report_log')
+        .addColumn('cluster_id', 'text', (c) => c.notNull())
+        .addColumn('sequence', 'bigint', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'bigint', (c) => c.notNull())
+        .addColumn('ack', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('report_log_pk', ['cluster_id', 'sequence'])
+        .execute()
+      await db.schema.createIndex('report_log_received_at').on('report_log').column('received_at').execute()
+      await db.schema
+        .createTable('cluster_state')
+        .addColumn('cluster_id', 'text', (c) => c.primaryKey())
+        .addColumn('full_sequence', 'bigint', (c) => c.notNull())
+        .addColumn('full_received_at', 'bigint', (c) => c.notNull())
+        .addColumn('usage_sequence', 'bigint')
+        .addColumn('usage_received_at', 'bigint')
+        .addColumn('report_timestamp', 'bigint', (c) => c.notNull())
+        .addColumn('node_count', 'integer', (c) => c.notNull())
+        .addColumn('inventory', 'text', (c) => c.notNull())
+        .addColumn('storage_capacity_bytes', dbl, (c) => c.notNull())
+        .addColumn('storage_used_bytes', dbl)
+        .addColumn('it_power_kw', dbl)
+        .addColumn('pue', dbl)
+        .addColumn('green_share', dbl)
+        .addColumn('carbon_intensity', dbl)
+        .execute()
+      let rows = db.schema
+        .createTable('ledger_rows')
+        .addColumn('cluster_id', 'text', (c) => c.notNull())
+        .addColumn('row_key', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('vendor', 'text', (c) => c.notNull())
+        .addColumn('model', 'text', (c) => c.notNull())
+        .addColumn('arch', 'text', (c) => c.notNull())
+        .addColumn('domestic', 'integer', (c) => c.notNull())
+      for (const column of LEDGER_ROW_MEASURES) rows = rows.addColumn(column, dbl, (c) => c.notNull())
+      await rows.addPrimaryKeyConstraint('ledger_rows_pk', ['cluster_id', 'row_key']).execute()
+    },
+  },
+}
+
+/** Numeric columns of ledger_rows, in insert order. */
+export const LEDGER_ROW_MEASURES = [
+  'nodes',
+  'devices',
+  'virtual_devices',
+  'cpu_cores',
+  'memory_bytes',
+  'fp64_tflops',
+  'fp32_tflops',
+  'fp16_tflops',
+  'int8_tops',
+  'fp64_missing',
+  'fp32_missing',
+  'fp16_missing',
+  'int8_missing',
+  'cpu_alloc_millis',
+  'cpu_req_millis',
+  'cpu_used_millis',
+  'cpu_used_alloc_millis',
+  'mem_alloc_bytes',
+  'mem_req_bytes',
+  'mem_used_bytes',
+  'mem_used_alloc_bytes',
+  'acc_alloc',
+  'acc_in_use',
+  'acc_in_use_alloc',
+] as const
+
+const provider: MigrationProvider = { getMigrations: async () => migrations }
+
+export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  const migrator = new Migrator({ db, provider })
+  const { error, results } = await migrator.migrateToLatest()
+  const failed = results?.find((r) => r.status === 'Error')
+  if (error || failed) {
+    throw new Error(`migration ${failed?.migrationName ?? ''} failed`, { cause: error })
+  }
+}

@@ -1,0 +1,61 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import pg from 'pg'
+import { migrateToLatest } from './migrations'
+import type { Database } from './schema'
+
+export type Dialect = 'sqlite' | 'postgres'
+
+export interface Store {
+  readonly db: Kysely<Database>
+  readonly dialect: Dialect
+  /** Where the data lives, without credentials. */
+  readonly description: string
+  close(): Promise<void>
+}
+
+export interface StoreOptions {
+  sqlitePath: string
+  databaseUrl: string | null
+}
+
+// bigint (int8) and numeric come back from pg as strings; the ledger's figures fit in a double.
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20 || oid === 1700) return (value: string) => Number(value)
+    return pg.types.getTypeParser(oid, format)
+  },
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const store = options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(options.sqlitePath)
+  try {
+    await migrateToLatest(store.db as Kysely<unknown>)
+  } catch (error) {
+    await store.close()
+    throw error
+  }
+  return store
+}
+
+function openSqlite(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const sqlite = new SQLite(path)
+  // WAL + synchronous=NORMAL: a committed transaction survives a killed process (SIGKILL);
+  // only an operating-system crash can lose the last commits.
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = NORMAL')
+  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma('cache_size = -65536')
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  return { db, dialect: 'sqlite', description: `sqlite:${path}`, close: () => db.destroy() }
+}
+
+function openPostgres(url: string): Store {
+  const pool = new pg.Pool({ connectionString: url, max: 8, types: pgTypes })
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const safe = url.replace(/\/\/[^@/]*@/, '//')
+  return { db, dialect: 'postgres', description: safe, close: () => db.destroy() }
+}

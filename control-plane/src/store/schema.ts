@@ -1,0 +1,92 @@
+import type { Generated } from 'kysely'
+
+/** Registration and liveness of a cluster. Times are epoch milliseconds. */
+export interface ClustersTable {
+  id: string
+  platform: string
+  site: string
+  site_name: string | null
+  province: string
+  city: string
+  city_code: string | null
+  level: string
+  ministry: string | null
+  hub: string | null
+  token_hash: string
+  registered_at: number
+  last_sequence: number | null
+  last_report_at: number | null
+}
+
+/** Answers already given, so a replay of (cluster, sequence) returns the same one. Pruned by age. */
+export interface ReportLogTable {
+  cluster_id: string
+  sequence: number
+  kind: string
+  received_at: number
+  ack: string
+}
+
+/** The latest derived state of a cluster: its compact node inventory and site-level figures. */
+export interface ClusterStateTable {
+  cluster_id: string
+  full_sequence: number
+  full_received_at: number
+  usage_sequence: number | null
+  usage_received_at: number | null
+  report_timestamp: number
+  node_count: number
+  inventory: string
+  storage_capacity_bytes: number
+  storage_used_bytes: number | null
+  it_power_kw: number | null
+  pue: number | null
+  green_share: number | null
+  carbon_intensity: number | null
+}
+
+/** One row per (cluster, device class): the unit the ledger sums. */
+export interface LedgerRowsTable {
+  cluster_id: string
+  row_key: string
+  kind: string
+  vendor: string
+  model: string
+  arch: string
+  domestic: number
+  nodes: number
+  devices: number
+  virtual_devices: number
+  cpu_cores: number
+  memory_bytes: number
+  fp64_tflops: number
+  fp32_tflops: number
+  fp16_tflops: number
+  int8_tops: number
+  fp64_missing: number
+  fp32_missing: number
+  fp16_missing: number
+  int8_missing: number
+  cpu_alloc_millis: number
+  cpu_req_millis: number
+  cpu_used_millis: number
+  cpu_used_alloc_millis: number
+  mem_alloc_bytes: number
+  mem_req_bytes: number
+  mem_used_bytes: number
+  mem_used_alloc_bytes: number
+  acc_alloc: number
+  acc_in_use: number
+  acc_in_use_alloc: number
+}
+
+export interface MigrationMarkerTable {
+  id: Generated<number>
+}
+
+export interface Database {
+  clusters: ClustersTable
+  report_log: ReportLogTable
+  cluster_state: ClusterStateTable
+  ledger_rows: LedgerRowsTable
+}
