@@ -50,6 +50,8 @@ function x86Labels(vendor: string, family: number, id: number, avx512: boolean):
     [`${NFD}cpu-model.family`]: String(family),
     [`${NFD}cpu-model.id`]: String(id),
     [`${NFD}cpu-cpuid.AVX2`]: 'true',
+    // x86 servers in government clouds run with SMT on: the kubelet counts hyper-threads as CPUs.
+    [`${NFD}cpu-hardware_multithreading`]: 'true',
     ...(avx512 ? { [`${NFD}cpu-cpuid.AVX512F`]: 'true' } : {}),
   }
 }

@@ -36,10 +36,11 @@ describe('catalog.classifyNode on real fixture nodes', () => {
       memoryGb: 16,
     })
     expect(only(c).figures.fp16Dense).toBe(17.9)
-    // NFD: Intel, family 6 model 61 (Broadwell), AVX2 without AVX512F; 2 vCPU at the assumed 2.5 GHz x 32 FP32 FLOP/cycle
+    // NFD: Intel, family 6 model 61 (Broadwell), AVX2 without AVX512F, SMT on: 2 vCPU = 1 core at the
+    // assumed 2.5 GHz x 32 FP32 FLOP/cycle
     expect(c.cpu).toMatchObject({ vendor: 'Intel', model: 'Haswell/Broadwell (2x 256-bit FMA)', domestic: false, ghzAssumed: true })
-    expect(c.cpu.figures.fp32).toBeCloseTo(0.16, 12)
-    expect(c.cpu.figures.fp64).toBeCloseTo(0.08, 12)
+    expect(c.cpu.figures.fp32).toBeCloseTo(0.08, 12)
+    expect(c.cpu.figures.fp64).toBeCloseTo(0.04, 12)
     expect(c.cpu.figures.fp16Dense).toBeNull()
   })
 
@@ -49,7 +50,7 @@ describe('catalog.classifyNode on real fixture nodes', () => {
     const node = toContractNode(kube)
     const c = catalog.classifyNode({ ...node, cpu: { ...node.cpu, ghz: 3.5 } })
     expect(c.cpu.ghzAssumed).toBe(false)
-    expect(c.cpu.figures.fp32).toBeCloseTo(2 * 3.5 * 32e-3, 12)
+    expect(c.cpu.figures.fp32).toBeCloseTo(1 * 3.5 * 32e-3, 12)
   })
 
   it('counts the KWOK DGX A100 as 8 A100-SXM4-40GB from its NGC nodeInstance label, ignoring the 8 SR-IOV RDMA NICs', () => {

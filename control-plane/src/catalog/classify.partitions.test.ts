@@ -212,3 +212,28 @@ describe('catalog.classifyNode: unknown and non-compute resources', () => {
     expect(catalog.classifyNode(dgxWith({}, { [resource]: 3 })).accelerators).toEqual([])
   })
 })
+
+describe('CPU peak with SMT', () => {
+  it('counts two hyper-threads as one core when node feature discovery says SMT is on', () => {
+    const catalog = loadCatalog()
+    const labels = {
+      'kubernetes.io/arch': 'amd64',
+      'feature.node.kubernetes.io/cpu-model.vendor_id': 'Intel',
+      'feature.node.kubernetes.io/cpu-cpuid.AVX512F': 'true',
+    }
+    const node = (extra: Record<string, string>) => ({
+      name: 'n',
+      arch: 'amd64',
+      cpu: { cores: 64, ghz: 2 },
+      memoryBytes: 1,
+      labels: { ...labels, ...extra },
+      allocatable: { cpuMillis: 1, memoryBytes: 1 },
+      requested: { cpuMillis: 0, memoryBytes: 0 },
+      accelerators: [],
+    })
+    const plain = catalog.classifyNode(node({})).cpu.figures.fp32
+    const smt = catalog.classifyNode(node({ 'feature.node.kubernetes.io/cpu-hardware_multithreading': 'true' })).cpu.figures.fp32
+    expect(plain).toBeCloseTo((64 * 2 * 64) / 1000, 9)
+    expect(smt).toBeCloseTo((32 * 2 * 64) / 1000, 9)
+  })
+})

@@ -6,6 +6,8 @@ export const CPU_VENDOR_ID_LABEL = `${NFD}cpu-model.vendor_id`
 export const CPU_FAMILY_LABEL = `${NFD}cpu-model.family`
 export const CPU_MODEL_ID_LABEL = `${NFD}cpu-model.id`
 export const ARCH_LABEL = 'kubernetes.io/arch'
+/** Node feature discovery sets this when SMT (hyper-threading) is on. */
+export const SMT_LABEL = `${NFD}cpu-hardware_multithreading`
 
 export function cpuidLabel(flag: string): string {
   return `${NFD}cpu-cpuid.${flag}`
@@ -13,7 +15,7 @@ export function cpuidLabel(flag: string): string {
 
 /** The label keys CPU identification reads, given the catalog's rows (their cpuid flags). */
 export function cpuLabelKeys(rows: readonly CpuEntry[]): string[] {
-  const keys = new Set([CPU_VENDOR_ID_LABEL, CPU_FAMILY_LABEL, CPU_MODEL_ID_LABEL, ARCH_LABEL])
+  const keys = new Set([CPU_VENDOR_ID_LABEL, CPU_FAMILY_LABEL, CPU_MODEL_ID_LABEL, ARCH_LABEL, SMT_LABEL])
   for (const row of rows) {
     for (const { flag } of row.cpuid) keys.add(cpuidLabel(flag))
     for (const key of row.labelKeys) keys.add(key)
@@ -79,7 +81,9 @@ export function cpuClass(node: Node, row: CpuEntry | null): CpuClass {
     })
   }
   const ghz = node.cpu.ghz ?? row.assumedGhz
-  const perCore = node.cpu.cores * ghz
+  // The kubelet counts logical CPUs; with SMT two hyper-threads share one core's FMA units.
+  const physicalCores = node.labels[SMT_LABEL] === 'true' ? node.cpu.cores / 2 : node.cpu.cores
+  const perCore = physicalCores * ghz
   return Object.freeze({
     vendor: row.vendor,
     model: row.microarchitecture,
