@@ -1,4 +1,4 @@
-import type { LedgerGroup, LedgerResponse } from '@suanpan/control-plane/schemas'
+import type { LedgerGroup, LedgerResponse, Regions } from '@suanpan/control-plane/schemas'
 
 const pct = (v: number | null): string => (v === null ? '-' : `${(v * 100).toFixed(1)}%`)
 const fixed = (v: number, digits: number): string => v.toFixed(digits)
@@ -55,3 +55,16 @@ function displayWidth(s: string): number {
 }
 const padEnd = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - displayWidth(s)))
 const padStart = (s: string, w: number) => ' '.repeat(Math.max(0, w - displayWidth(s))) + s
+
+/** Names for codes: provinces as "北京市 Beijing", hub clusters by name, domestic as yes/no. */
+export function regionLabels(regions: Regions): (dim: string, value: string | null) => string {
+  const provinces = new Map(regions.provinces.map((p) => [p.code, `${p.nameZh} ${p.nameEn}`]))
+  const hubs = new Map(regions.hubs.map((h) => [h.id, `${h.nameZh} ${h.nameEn}`]))
+  return (dim, value) => {
+    if (value === null) return dim === 'hub' ? '(no hub)' : '-'
+    if (dim === 'province') return provinces.get(value) ?? value
+    if (dim === 'hub') return hubs.get(value) ?? value
+    if (dim === 'domestic') return value === 'true' ? 'domestic' : 'imported'
+    return value
+  }
+}

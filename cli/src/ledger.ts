@@ -1,5 +1,5 @@
-import type { LedgerResponse } from '@suanpan/control-plane/schemas'
-import { formatLedger } from './format'
+import type { LedgerResponse, Regions } from '@suanpan/control-plane/schemas'
+import { formatLedger, regionLabels } from './format'
 import { CliError, requestJson } from './http'
 
 export interface LedgerOptions {
@@ -16,6 +16,12 @@ export async function ledger(options: LedgerOptions): Promise<void> {
     if (!dim || !values) throw new CliError(`--filter ${f}: expected dimension=value[,value]`)
     params.set(dim, values)
   }
-  const response = await requestJson<LedgerResponse>(`${options.url.replace(/\/$/, '')}/api/v1/ledger?${params}`)
-  process.stdout.write(options.json ? `${JSON.stringify(response, null, 2)}\n` : `${formatLedger(response)}\n`)
+  const base = options.url.replace(/\/$/, '')
+  const response = await requestJson<LedgerResponse>(`${base}/api/v1/ledger?${params}`)
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(response, null, 2)}\n`)
+    return
+  }
+  const regions = await requestJson<Regions>(`${base}/api/v1/regions`)
+  process.stdout.write(`${formatLedger(response, regionLabels(regions))}\n`)
 }

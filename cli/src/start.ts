@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createFleet, type SimCluster, startFleet } from '@suanpan/agents'
-import { buildApp, loadConfig, queryLedger, registerCluster } from '@suanpan/control-plane'
-import { formatLedger } from './format'
+import { buildApp, loadConfig, loadRegions, queryLedger, registerCluster } from '@suanpan/control-plane'
+import { formatLedger, regionLabels } from './format'
 import { type Output, progressLine } from './output'
 
 export interface StartOptions {
@@ -64,7 +64,7 @@ export async function start(options: StartOptions, out: Output): Promise<{ close
       now: Date.now(),
       staleAfterMs: 3 * config.reportIntervalSeconds * 1000,
     })
-    out.result('ledger', ledger, formatLedger(ledger))
+    out.result('ledger', ledger, formatLedger(ledger, regionLabels(loadRegions())))
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1)
   out.event(

@@ -9,6 +9,7 @@ import { registerErrorHandler } from './plugins/errors'
 import { createMetrics } from './plugins/metrics'
 import { clusterRoutes } from './routes/clusters'
 import { ledgerRoutes } from './routes/ledger'
+import { regionRoutes } from './routes/regions'
 import { reportRoutes } from './routes/reports'
 import type { AppServices } from './services'
 import { openStore, type Store } from './store/open'
@@ -56,6 +57,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(reportRoutes, { services })
   await app.register(ledgerRoutes, { services })
   await app.register(clusterRoutes, { services })
+  await app.register(regionRoutes)
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', registry.contentType)
     return registry.metrics()

@@ -92,6 +92,9 @@ for (const { store: testStore, skip } of testStores()) {
       const kind = await t.post({ ...fullReport(idA, 10, nodesA), kind: 'weird' }, tokenA)
       expect(kind.status).toBe(400)
       expect(JSON.stringify(kind.body.fields)).toContain('/kind')
+      const mix = await t.post(fullReport(idA, 10, nodesA, { energy: { itPowerKw: 1, pue: 1.2, mix: { coal: 0.5, hydro: 0.2 } } }), tokenA)
+      expect(mix.status).toBe(400)
+      expect(JSON.stringify(mix.body.fields)).toContain('/energy/mix')
       const notJson = await t.post('{"kind": "full", ', tokenA)
       expect(notJson.status).toBe(400)
       const big = fullReport(
@@ -125,6 +128,16 @@ for (const { store: testStore, skip } of testStores()) {
       expect(later.total.clusters).toBe(1)
       expect(later.groups.map((g) => g.key.province)).toEqual(['650000'])
       t.clock.now -= 181_000
+    })
+
+    it('exposes ingest counters and per-province ledger gauges on /metrics', async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/metrics' })
+      expect(res.statusCode).toBe(200)
+      expect(res.body).toMatch(/suanpan_reports_ingested_total\{kind="full",outcome="accepted"\} [1-9]/)
+      expect(res.body).toMatch(/suanpan_reports_ingested_total\{kind="full",outcome="rejected"\} [1-9]/)
+      expect(res.body).toMatch(/suanpan_report_ingest_duration_seconds_count\{kind="full"\} [1-9]/)
+      expect(res.body).toMatch(/suanpan_ledger_devices\{province="650000",kind="NPU"\} 16/)
+      expect(res.body).toMatch(/suanpan_clusters_stale 0/)
     })
 
     it('names an unknown groupBy dimension', async () => {

@@ -1,9 +1,9 @@
-import { type Energy, EnergySchema } from '@suanpan/control-plane/schemas'
+import { ENERGY_MIX_SUM_TOLERANCE, type Energy, EnergySchema } from '@suanpan/control-plane/schemas'
 import { Compile } from 'typebox/compile'
 import type { TLocalizedValidationError } from 'typebox/error'
 
 /** How far the shares in `mix` may sum from 1 and still be accepted (rounding in facility systems). */
-export const MIX_SUM_TOLERANCE = 0.02
+export const MIX_SUM_TOLERANCE = ENERGY_MIX_SUM_TOLERANCE
 
 export interface EnergyFieldError {
   /** JSON pointer into the feed document, e.g. `/pue` or `/mix/coal`. */

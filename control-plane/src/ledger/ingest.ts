@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Catalog } from '../catalog'
-import type { FullReport, Report, ReportAck, UsageReport } from '../schemas'
+import { ENERGY_MIX_SUM_TOLERANCE, type FullReport, type Report, type ReportAck, type UsageReport } from '../schemas'
 import type { Store } from '../store/open'
 import type { Database } from '../store/schema'
 import type { ClusterRecord } from './clusters'
@@ -18,6 +18,21 @@ export interface IngestDeps {
   store: Store
   catalog: Catalog
   now: () => number
+}
+
+/** Checks the schema cannot express: an energy mix must add up to 1. */
+function checkEnergy(report: FullReport): void {
+  const mix = report.energy?.mix
+  if (!mix) return
+  const sum = Object.values(mix).reduce((a: number, b) => a + (b ?? 0), 0)
+  if (Math.abs(sum - 1) > ENERGY_MIX_SUM_TOLERANCE) {
+    throw new LedgerError(
+      400,
+      'SCHEMA_VIOLATION',
+      `body/energy/mix shares add up to ${sum.toFixed(4)}, expected 1 (±${ENERGY_MIX_SUM_TOLERANCE})`,
+      [{ path: '/energy/mix', message: 'shares must add up to 1' }],
+    )
+  }
 }
 
 /** Fields fixed at registration: a report may not move a cluster to another province or level. */
@@ -46,6 +61,7 @@ export async function ingestReport(deps: IngestDeps, cluster: ClusterRecord, rep
   let prepared: { inventory: Inventory } | null = null
   if (report.kind === 'full') {
     checkIdentity(report, cluster)
+    checkEnergy(report)
     prepared = { inventory: buildInventory(report, deps.catalog) }
   }
   const { store } = deps

@@ -61,6 +61,9 @@ export const StorageSchema = Type.Object(
 )
 export type Storage = Static<typeof StorageSchema>
 
+/** Shares of an energy mix must add up to 1 within this tolerance (checked by agents and on ingest). */
+export const ENERGY_MIX_SUM_TOLERANCE = 0.02
+
 /** Shares of generation by source; they should add up to 1 (checked on ingest with a tolerance). */
 export const EnergyMixSchema = Type.Object(
   {
