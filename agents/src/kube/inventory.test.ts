@@ -224,7 +224,7 @@ describe('inventory against an in-process fake Kubernetes API (real node objects
     expect(node.accelerators.filter((a) => a.resource.startsWith('intel.com/mlnx_sriov_rdma'))).toHaveLength(8)
     expect(node.accelerators.map((a) => a.resource)).not.toContain('hugepages-1Gi')
     expect(node.accelerators.map((a) => a.resource)).not.toContain('ephemeral-storage')
-    expect(node.labels).toEqual({ 'kubernetes.io/arch': 'amd64' })
+    expect(node.labels).toEqual({ 'kubernetes.io/arch': 'amd64', nodeInstance: 'dgxa100.40g.8.norm' })
   })
 
   it('Ascend 910 (8 NPUs) and 910C super-pod (16 NPUs): unquoted YAML quantities, arm64, Ascend labels', () => {
@@ -232,11 +232,11 @@ describe('inventory against an in-process fake Kubernetes API (real node objects
     expect(a910).toMatchObject({ arch: 'arm64', cpu: { cores: 96 }, memoryBytes: 720 * Gi, allocatable: { cpuMillis: 96_000 } })
     expect(a910.ready).toBeUndefined() // the KWOK template has no conditions
     expect(a910.accelerators).toEqual([{ resource: 'huawei.com/Ascend910', count: 8, allocatable: 8, inUse: 8 }])
-    expect(a910.labels).toEqual({ accelerator: 'huawei-Ascend910', 'accelerator-type': 'module', 'kubernetes.io/arch': 'arm64' })
+    expect(a910.labels).toEqual({ accelerator: 'huawei-Ascend910', 'accelerator-type': 'module', 'host-arch': 'huawei-arm', 'kubernetes.io/arch': 'arm64' })
 
     const a910c = byName(inventory.nodes, ASCEND_910C)
     expect(a910c.accelerators).toEqual([{ resource: 'huawei.com/Ascend910', count: 16, allocatable: 16, inUse: 0 }])
-    expect(a910c.labels).toEqual({ accelerator: 'huawei-Ascend910', 'kubernetes.io/arch': 'arm64' })
+    expect(a910c.labels).toEqual({ accelerator: 'huawei-Ascend910', 'host-arch': 'huawei-arm', 'kubernetes.io/arch': 'arm64' })
   })
 
   it('Cambricon MLU370 (SYNTHESIZED node): 8 cambricon.com/mlu and its Model label', () => {
