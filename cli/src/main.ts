@@ -1,10 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander'
-import { runAgent } from './agent'
-import { clusterRegister } from './cluster'
 import { CliError } from './http'
-import { ledger } from './ledger'
 import { createOutput } from './output'
-import { start } from './start'
+
+// Commands load their modules when they run: `ledger` should not pay for the Kubernetes client.
 
 const positiveInt = (name: string, max: number) => (value: string) => {
   const n = Number(value)
@@ -26,6 +24,7 @@ program
   .option('--json', 'machine-readable output (one JSON object per line)', false)
   .action(async (opts) => {
     const out = createOutput(opts.json)
+    const { start } = await import('./start')
     const running = await start(
       { clusters: opts.clusters, sim: opts.sim, port: opts.port, host: opts.host, dataDir: opts.dataDir, seed: opts.seed, json: opts.json },
       out,
@@ -52,6 +51,7 @@ program
   .addOption(new Option('--url <url>', 'control plane URL').env('SUANPAN_URL').default('http://127.0.0.1:8080'))
   .option('--json', 'print the API response as JSON', false)
   .action(async (opts) => {
+    const { ledger } = await import('./ledger')
     await ledger({ url: opts.url, by: opts.by, filters: opts.filter ?? [], json: opts.json })
   })
 
@@ -74,6 +74,7 @@ cluster
   )
   .option('--json', 'machine-readable output', false)
   .action(async (opts) => {
+    const { clusterRegister } = await import('./cluster')
     await clusterRegister(opts)
   })
 
@@ -85,6 +86,7 @@ program
   .option('--once', 'send one full report and exit', false)
   .option('--json', 'machine-readable output', false)
   .action(async (opts) => {
+    const { runAgent } = await import('./agent')
     await runAgent({ kubeconfig: opts.kubeconfig ?? null, configFile: opts.config, once: opts.once, json: opts.json })
   })
 

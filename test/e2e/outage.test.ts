@@ -8,10 +8,10 @@ import {
   createFleet,
   SequenceCounter,
   type SimCluster,
-  fullReport as simFull,
-  usageReport as simUsage,
   Spool,
   silentLogger,
+  fullReport as simFull,
+  usageReport as simUsage,
 } from '@suanpan/agents'
 import { openStore } from '@suanpan/control-plane'
 import type { ClusterSummary, LedgerResponse } from '@suanpan/control-plane/schemas'
@@ -135,8 +135,15 @@ describe('control plane outage under a running fleet of agents (SQLite)', () => 
     try {
       await Promise.all(running.map((r) => r.agent.start()))
       const lastSequences = async () =>
-        new Map((await getJson<{ clusters: ClusterSummary[] }>(`${url}/api/v1/clusters`)).clusters.map((c) => [c.clusterId, c.lastSequence]))
-      await waitUntil('every agent to deliver its first report', async () => [...(await lastSequences()).values()].every((s) => s !== null), 30_000, 200)
+        new Map(
+          (await getJson<{ clusters: ClusterSummary[] }>(`${url}/api/v1/clusters`)).clusters.map((c) => [c.clusterId, c.lastSequence]),
+        )
+      await waitUntil(
+        'every agent to deliver its first report',
+        async () => [...(await lastSequences()).values()].every((s) => s !== null),
+        20_000,
+        200,
+      )
       await sleep(1_000)
 
       // Two outages: a clean stop (SIGTERM), then a crash (SIGKILL) that can lose acks of committed reports.
@@ -149,21 +156,30 @@ describe('control plane outage under a running fleet of agents (SQLite)', () => 
         await waitUntil(
           `every agent to spool reports during the ${signal} outage`,
           () => running.every((r) => r.agent.spoolDepth >= (depthBefore.get(r) ?? 0) + 4),
-          30_000,
+          15_000,
         )
         cp = await startCp()
-        await waitUntil(`every agent's spool to drain after the ${signal} outage`, () => running.every((r) => r.agent.spoolDepth === 0), 40_000, 50)
+        await waitUntil(
+          `every agent's spool to drain after the ${signal} outage`,
+          () => running.every((r) => r.agent.spoolDepth === 0),
+          25_000,
+          50,
+        )
         await sleep(500)
       }
 
       // Quiesce: no new cycles, wait for what is on the wire and in the spools, then stop the agents.
       paused = true
+      let idleTimer: NodeJS.Timeout | undefined
       await Promise.race([
         Promise.all(running.map((r) => r.agent.idle())),
-        sleep(30_000).then(() => {
-          throw new Error(`agents not idle after 30 s; spool depths ${running.map((r) => r.agent.spoolDepth).join(',')}`)
+        new Promise((_, reject) => {
+          idleTimer = setTimeout(
+            () => reject(new Error(`agents not idle after 15 s; spool depths ${running.map((r) => r.agent.spoolDepth).join(',')}`)),
+            15_000,
+          )
         }),
-      ])
+      ]).finally(() => clearTimeout(idleTimer))
       await Promise.all(running.map((r) => r.agent.stop()))
     } finally {
       clearInterval(depthWatch)
@@ -171,8 +187,14 @@ describe('control plane outage under a running fleet of agents (SQLite)', () => 
 
     const clusters = (await getJson<{ clusters: ClusterSummary[] }>(`${url}/api/v1/clusters`)).clusters
     const ledger = await getJson<LedgerResponse>(`${url}/api/v1/ledger?groupBy=cluster`)
-    expect(ledger.stale.map((s) => s.clusterId), 'no cluster is stale').toEqual([])
-    expect(ledger.missing.map((s) => s.clusterId), 'no cluster is missing').toEqual([])
+    expect(
+      ledger.stale.map((s) => s.clusterId),
+      'no cluster is stale',
+    ).toEqual([])
+    expect(
+      ledger.missing.map((s) => s.clusterId),
+      'no cluster is missing',
+    ).toEqual([])
     expect(ledger.total.clusters).toBe(CLUSTERS)
     expect(new Set(ledger.groups.map((g) => g.key.cluster))).toEqual(new Set(fleet.map((c) => c.identity.clusterId)))
 
@@ -202,7 +224,10 @@ describe('control plane outage under a running fleet of agents (SQLite)', () => 
       // The outages really happened to this agent: it failed to deliver, and spooled.
       const agentFailures = await metricValues(r.registry, 'suanpan_agent_report_failures_total')
       const network = agentFailures.filter((v) => ['network', 'timeout', 'server'].includes(String(v.labels.reason)))
-      expect(network.reduce((s, v) => s + v.value, 0), `${id} saw the outages`).toBeGreaterThan(0)
+      expect(
+        network.reduce((s, v) => s + v.value, 0),
+        `${id} saw the outages`,
+      ).toBeGreaterThan(0)
       expect(r.maxSpoolDepth, id).toBeGreaterThanOrEqual(4)
       failures += r.wire.filter((w) => w.status === 0 || w.status >= 500).length
 

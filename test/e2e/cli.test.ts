@@ -1,0 +1,183 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { LedgerResponse } from '@suanpan/control-plane/schemas'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runTsx, spawnTsx, type TsxProcess } from '../support/child-process'
+import { http } from '../support/http-client'
+import { freePort } from '../support/postgres'
+import { cpuNode, fullReport, identity } from '../support/reports'
+
+const CLI = 'cli/src/main.ts'
+const CLUSTERS = 40
+
+interface Event {
+  type: string
+  [key: string]: unknown
+}
+
+describe('suanpan CLI end to end: start, ledger, cluster register', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'suanpan-e2e-cli-'))
+  let port: number
+  let url: string
+  let start: TsxProcess | undefined
+  let events: Event[] = []
+
+  beforeAll(async () => {
+    port = await freePort()
+    url = `http://127.0.0.1:${port}`
+    start = spawnTsx(CLI, ['start', '--clusters', String(CLUSTERS), '--port', String(port), '--data-dir', dataDir, '--json'])
+    await start.waitForStdout(/"type":"ready"/, 90_000)
+    const lines = start
+      .stdout()
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+    // --json: every line is one JSON object, nothing else on stdout.
+    events = lines.map((line) => {
+      try {
+        return JSON.parse(line) as Event
+      } catch {
+        throw new Error(`start --json printed a line that is not JSON: ${line}`)
+      }
+    })
+  })
+
+  afterAll(async () => {
+    // Normally stopped by the last test; this only cleans up after a failure.
+    await start?.kill('SIGKILL')
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it('start --json prints listening, progress, the ledger over all 32 provincial divisions, then ready', () => {
+    const types = events.map((e) => e.type)
+    expect(types[0]).toBe('listening')
+    expect(types.at(-1)).toBe('ready')
+    expect(types).toContain('registered')
+    expect(types.indexOf('ledger')).toBeGreaterThan(types.indexOf('registered'))
+
+    const listening = events[0]
+    expect(listening?.url).toBe(url)
+    expect(String(listening?.store)).toContain(join(dataDir, 'suanpan.db'))
+    expect(events.find((e) => e.type === 'registered')?.clusters).toBe(CLUSTERS)
+
+    const progress = events.filter((e) => e.type === 'progress')
+    expect(progress.length).toBeGreaterThan(0)
+    expect(progress.at(-1)).toMatchObject({ done: CLUSTERS, total: CLUSTERS, failed: 0 })
+    const done = progress.map((p) => Number(p.done))
+    expect(done).toEqual([...done].sort((a, b) => a - b))
+
+    const ledger = events.find((e) => e.type === 'ledger')?.data as LedgerResponse
+    expect(ledger.groupBy).toEqual(['province'])
+    const provinces = new Set(ledger.groups.map((g) => g.key.province))
+    expect(provinces.size).toBe(32)
+    expect(ledger.groups).toHaveLength(32)
+    expect(ledger.total.clusters).toBe(CLUSTERS)
+    expect(ledger.stale).toEqual([])
+    expect(ledger.missing).toEqual([])
+    expect(ledger.groups.every((g) => g.clusters >= 1 && g.nodes > 0)).toBe(true)
+    expect(ledger.groups.reduce((s, g) => s + g.nodes, 0)).toBe(ledger.total.nodes)
+
+    const ready = events.at(-1)
+    expect(ready?.url).toBe(url)
+    expect(ready?.adminTokenFile).toBe(join(dataDir, 'admin-token'))
+    expect(Number(ready?.seconds)).toBeGreaterThan(0)
+  })
+
+  it('ledger --by province,kind prints a table with a TOTAL line', async () => {
+    const res = await runTsx(CLI, ['ledger', '--by', 'province,kind', '--url', url])
+    expect(res.stderr).toBe('')
+    expect(res.code).toBe(0)
+    const lines = res.stdout.split('\n')
+    expect(lines[0]).toMatch(/^province \/ kind\s+clusters\s+nodes\s+CPU cores/)
+    const total = lines.find((l) => l.startsWith('TOTAL'))
+    expect(total, res.stdout).toBeDefined()
+    // The TOTAL line's cluster count is the whole fleet.
+    expect(total?.split(/\s+/)[1]).toBe(String(CLUSTERS))
+    expect(res.stdout).toMatch(/stale clusters \(excluded\): 0/)
+  })
+
+  it('ledger --json prints the API response', async () => {
+    const [res, kindRes] = await Promise.all([
+      runTsx(CLI, ['ledger', '--json', '--url', url]),
+      runTsx(CLI, ['ledger', '--json', '--by', 'kind', '--url', url]),
+    ])
+    expect(res.code).toBe(0)
+    expect(kindRes.code).toBe(0)
+    const ledger = JSON.parse(res.stdout) as LedgerResponse
+    expect(ledger.groupBy).toEqual(['province'])
+    expect(ledger.groups).toHaveLength(32)
+    expect(ledger.total.clusters).toBe(CLUSTERS)
+    const byKind = JSON.parse(kindRes.stdout) as LedgerResponse
+    expect(byKind.groupBy).toEqual(['kind'])
+    expect(byKind.groups.map((g) => g.key.kind)).toContain('CPU')
+    expect(byKind.total.nodes).toBe(ledger.total.nodes)
+  })
+
+  it('cluster register prints a token that can report', async () => {
+    const adminToken = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim()
+    expect(adminToken.length).toBeGreaterThan(16)
+    const id = identity('110000-e2e-cli-01', '110000')
+    const res = await runTsx(CLI, [
+      'cluster',
+      'register',
+      '--cluster-id',
+      id.clusterId,
+      '--site',
+      id.site,
+      '--province',
+      id.province,
+      '--city',
+      id.city,
+      '--url',
+      url,
+      '--admin-token',
+      adminToken,
+    ])
+    expect(res.stderr).toBe('')
+    expect(res.code).toBe(0)
+    expect(res.stdout).toContain(`registered ${id.clusterId}`)
+    const token = /token \(shown once[^)]*\): (\S+)/.exec(res.stdout)?.[1]
+    expect(token, res.stdout).toBeDefined()
+
+    const report = fullReport(id, 1, [cpuNode('e2e-cli-cpu-1'), cpuNode('e2e-cli-cpu-2')])
+    const posted = await http('POST', `${url}/api/v1/reports`, { token: String(token), body: report })
+    expect(posted.status).toBe(200)
+    expect(posted.json()).toMatchObject({ status: 'accepted', clusterId: id.clusterId, sequence: 1, nodes: 2 })
+    // The admin token is not a cluster token.
+    expect((await http('POST', `${url}/api/v1/reports`, { token: adminToken, body: report })).status).toBe(401)
+
+    // Registering the same cluster again is refused, with a non-zero exit and the API's reason.
+    const again = await runTsx(CLI, [
+      'cluster',
+      'register',
+      '--cluster-id',
+      id.clusterId,
+      '--site',
+      id.site,
+      '--province',
+      id.province,
+      '--city',
+      id.city,
+      '--url',
+      url,
+      '--admin-token',
+      adminToken,
+    ])
+    expect(again.code).not.toBe(0)
+    expect(again.stderr).toMatch(/CLUSTER_EXISTS/)
+  })
+
+  it('ledger --by with an unknown dimension exits non-zero and names it', async () => {
+    const res = await runTsx(CLI, ['ledger', '--by', 'province,colour', '--url', url])
+    expect(res.code).not.toBe(0)
+    expect(res.stdout).toBe('')
+    expect(res.stderr).toMatch(/unknown dimension "colour"/)
+  })
+  it('start stops on SIGTERM to its node process and exits 0', async () => {
+    const p = start
+    if (!p) throw new Error('start is not running')
+    const exit = await p.kill('SIGTERM')
+    expect(exit, p.stderr()).toEqual({ code: 0, signal: null })
+    await expect(http('GET', `${url}/healthz`, { timeoutMs: 2_000 })).rejects.toThrow()
+  })
+})
