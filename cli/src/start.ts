@@ -57,10 +57,12 @@ export async function start(options: StartOptions, out: Output): Promise<{ close
       onProgress: (p) => progress(p.sent, p.total, p.failed),
     })
     progress.done()
-    const ledger = await queryLedger(services.store, {
+    const ledger = queryLedger(services.view, {
       groupBy: ['province'],
       filters: {},
       lineage: false,
+      limit: 100,
+      offset: 0,
       now: Date.now(),
       staleAfterMs: 3 * config.reportIntervalSeconds * 1000,
     })

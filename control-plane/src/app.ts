@@ -4,7 +4,8 @@ import { Registry } from 'prom-client'
 import { type Catalog, loadCatalog } from './catalog'
 import type { Config } from './config'
 import { ClusterAuthenticator } from './ledger/clusters'
-import { queryLedger } from './ledger/query'
+import { MAX_GROUP_LIMIT, queryLedger } from './ledger/query'
+import { LedgerView } from './ledger/view'
 import { registerErrorHandler } from './plugins/errors'
 import { createMetrics } from './plugins/metrics'
 import { clusterRoutes } from './routes/clusters'
@@ -36,8 +37,18 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   const registry = options.registry ?? new Registry()
   const now = options.now ?? Date.now
   const staleAfterMs = 3 * config.reportIntervalSeconds * 1000
-  const metrics = createMetrics(registry, () =>
-    queryLedger(store, { groupBy: ['province', 'kind'], filters: {}, lineage: false, now: now(), staleAfterMs }),
+  const view = new LedgerView(store)
+  await view.load()
+  const metrics = createMetrics(registry, async () =>
+    queryLedger(view, {
+      groupBy: ['province', 'kind'],
+      filters: {},
+      lineage: false,
+      limit: MAX_GROUP_LIMIT,
+      offset: 0,
+      now: now(),
+      staleAfterMs,
+    }),
   )
   const services: AppServices = {
     config,
@@ -46,6 +57,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     registry,
     metrics,
     authenticator: new ClusterAuthenticator(store),
+    view,
     now,
   }
   const app = Fastify({
@@ -74,8 +86,13 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       .catch((error: unknown) => app.log.warn({ err: error }, 'report log prune failed'))
   }, 60_000)
   prune.unref()
+  const refresh = setInterval(() => {
+    view.load().catch((error: unknown) => app.log.warn({ err: error }, 'ledger refresh failed'))
+  }, config.ledgerRefreshSeconds * 1000)
+  refresh.unref()
   app.addHook('onClose', async () => {
     clearInterval(prune)
+    clearInterval(refresh)
     if (!options.store) await store.close()
   })
   return { app, services }

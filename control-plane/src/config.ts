@@ -11,6 +11,8 @@ export interface Config {
   /** Agents send a full report this often; a cluster silent for 3 intervals is stale. */
   readonly reportIntervalSeconds: number
   readonly reportLogRetentionSeconds: number
+  /** How often the in-memory ledger reloads from the store (reports ingested by other instances). */
+  readonly ledgerRefreshSeconds: number
   readonly catalogFile: string | null
   readonly logLevel: string
 }
@@ -37,6 +39,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     bodyLimitBytes: intFrom(env, 'SUANPAN_BODY_LIMIT_BYTES', 8 * 1024 * 1024, 1024),
     reportIntervalSeconds: intFrom(env, 'SUANPAN_REPORT_INTERVAL_SECONDS', 60, 1),
     reportLogRetentionSeconds: intFrom(env, 'SUANPAN_REPORT_LOG_RETENTION_SECONDS', 3600, 60),
+    ledgerRefreshSeconds: intFrom(env, 'SUANPAN_LEDGER_REFRESH_SECONDS', 10, 1),
     catalogFile: env.SUANPAN_CATALOG_FILE || null,
     logLevel: env.LOG_LEVEL ?? 'warn',
     ...overrides,

@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client'
 import type { Catalog } from './catalog'
 import type { Config } from './config'
 import type { ClusterAuthenticator } from './ledger/clusters'
+import type { LedgerView } from './ledger/view'
 import type { ControlPlaneMetrics } from './plugins/metrics'
 import type { Store } from './store/open'
 
@@ -13,5 +14,6 @@ export interface AppServices {
   registry: Registry
   metrics: ControlPlaneMetrics
   authenticator: ClusterAuthenticator
+  view: LedgerView
   now: () => number
 }

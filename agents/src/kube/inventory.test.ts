@@ -232,7 +232,12 @@ describe('inventory against an in-process fake Kubernetes API (real node objects
     expect(a910).toMatchObject({ arch: 'arm64', cpu: { cores: 96 }, memoryBytes: 720 * Gi, allocatable: { cpuMillis: 96_000 } })
     expect(a910.ready).toBeUndefined() // the KWOK template has no conditions
     expect(a910.accelerators).toEqual([{ resource: 'huawei.com/Ascend910', count: 8, allocatable: 8, inUse: 8 }])
-    expect(a910.labels).toEqual({ accelerator: 'huawei-Ascend910', 'accelerator-type': 'module', 'host-arch': 'huawei-arm', 'kubernetes.io/arch': 'arm64' })
+    expect(a910.labels).toEqual({
+      accelerator: 'huawei-Ascend910',
+      'accelerator-type': 'module',
+      'host-arch': 'huawei-arm',
+      'kubernetes.io/arch': 'arm64',
+    })
 
     const a910c = byName(inventory.nodes, ASCEND_910C)
     expect(a910c.accelerators).toEqual([{ resource: 'huawei.com/Ascend910', count: 16, allocatable: 16, inUse: 0 }])

@@ -2,16 +2,20 @@ import type { Kysely } from 'kysely'
 import type { Catalog } from '../catalog'
 import { ENERGY_MIX_SUM_TOLERANCE, type FullReport, type Report, type ReportAck, type UsageReport } from '../schemas'
 import type { Store } from '../store/open'
-import type { Database } from '../store/schema'
+import type { ClusterStateTable, Database } from '../store/schema'
 import type { ClusterRecord } from './clusters'
 import { LedgerError } from './errors'
 import { applyUsage, buildInventory, type Inventory } from './inventory'
-import { ledgerRows } from './rows'
+import { decodeInventory, encodeInventory } from './inventory-codec'
+import { type LedgerRow, ledgerRows } from './rows'
+import { type ClusterFigures, type LedgerCluster, ledgerClusterOf } from './view'
 
 export interface IngestResult {
   ack: ReportAck
   /** The same (cluster, sequence) was accepted before: this is its original answer. */
   replay: boolean
+  /** What the cluster now contributes to the ledger, when the report changed it. */
+  applied: LedgerCluster | null
 }
 
 export interface IngestDeps {
@@ -76,12 +80,13 @@ export async function ingestReport(deps: IngestDeps, cluster: ClusterRecord, rep
       .where('cluster_id', '=', cluster.id)
       .where('sequence', '=', report.sequence)
       .executeTakeFirst()
-    if (logged) return { ack: JSON.parse(logged.ack) as ReportAck, replay: true }
+    if (logged) return { ack: JSON.parse(logged.ack) as ReportAck, replay: true, applied: null }
     const receivedAt = deps.now()
     const last = current.last_sequence
     if (last !== null && report.sequence <= last) {
       return {
         replay: false,
+        applied: null,
         ack: {
           status: 'ignored-older',
           clusterId: cluster.id,
@@ -93,10 +98,11 @@ export async function ingestReport(deps: IngestDeps, cluster: ClusterRecord, rep
         },
       }
     }
-    const nodes =
+    const written =
       report.kind === 'full' && prepared
         ? await writeFull(trx, cluster, report, prepared.inventory, receivedAt)
         : await writeUsage(trx, cluster, report as UsageReport, receivedAt)
+    const nodes = written.nodes
     const ack: ReportAck = {
       status: 'accepted',
       clusterId: cluster.id,
@@ -110,23 +116,47 @@ export async function ingestReport(deps: IngestDeps, cluster: ClusterRecord, rep
       .insertInto('report_log')
       .values({ cluster_id: cluster.id, sequence: report.sequence, kind: report.kind, received_at: receivedAt, ack: JSON.stringify(ack) })
       .execute()
-    await trx
-      .updateTable('clusters')
-      .set({ last_sequence: report.sequence, last_report_at: receivedAt })
-      .where('id', '=', cluster.id)
-      .execute()
-    return { ack, replay: false }
+    const changes = {
+      last_sequence: report.sequence,
+      last_report_at: receivedAt,
+      ...(report.kind === 'full' ? identityColumns(report) : {}),
+    }
+    await trx.updateTable('clusters').set(changes).where('id', '=', cluster.id).execute()
+    return { ack, replay: false, applied: ledgerClusterOf({ ...cluster, ...changes }, written.figures, written.rows) }
   })
 }
 
-async function replaceRows(trx: Kysely<Database>, clusterId: string, inventory: Inventory): Promise<void> {
+interface Written {
+  nodes: number
+  figures: ClusterFigures
+  rows: LedgerRow[]
+}
+
+async function replaceRows(trx: Kysely<Database>, clusterId: string, inventory: Inventory): Promise<LedgerRow[]> {
   await trx.deleteFrom('ledger_rows').where('cluster_id', '=', clusterId).execute()
   const rows = ledgerRows(inventory)
-  if (rows.length > 0)
+  if (rows.length > 0) {
     await trx
       .insertInto('ledger_rows')
       .values(rows.map((r) => ({ cluster_id: clusterId, ...r })))
       .execute()
+  }
+  return rows
+}
+
+function figuresOf(state: Omit<ClusterStateTable, 'cluster_id' | 'inventory' | 'node_count' | 'report_timestamp'>): ClusterFigures {
+  return {
+    fullSequence: state.full_sequence,
+    fullReceivedAt: state.full_received_at,
+    usageSequence: state.usage_sequence,
+    usageReceivedAt: state.usage_received_at,
+    storageCapacityBytes: state.storage_capacity_bytes,
+    storageUsedBytes: state.storage_used_bytes,
+    itPowerKw: state.it_power_kw,
+    pue: state.pue,
+    greenShare: state.green_share,
+    carbonIntensity: state.carbon_intensity,
+  }
 }
 
 async function writeFull(
@@ -135,7 +165,7 @@ async function writeFull(
   report: FullReport,
   inventory: Inventory,
   receivedAt: number,
-): Promise<number> {
+): Promise<Written> {
   let capacity = 0
   let used: number | null = null
   for (const s of report.storage) {
@@ -150,7 +180,7 @@ async function writeFull(
     usage_received_at: null,
     report_timestamp: Date.parse(report.timestamp),
     node_count: report.nodes.length,
-    inventory: JSON.stringify({ ...inventory, storage: report.storage }),
+    inventory: encodeInventory(inventory, report.storage),
     storage_capacity_bytes: capacity,
     storage_used_bytes: used,
     it_power_kw: energy?.itPowerKw ?? null,
@@ -163,25 +193,12 @@ async function writeFull(
     .values({ cluster_id: cluster.id, ...state })
     .onConflict((oc) => oc.column('cluster_id').doUpdateSet(state))
     .execute()
-  await replaceRows(trx, cluster.id, inventory)
-  const identity = report.cluster
-  await trx
-    .updateTable('clusters')
-    .set({
-      site: identity.site,
-      site_name: identity.siteName ?? null,
-      city: identity.city,
-      city_code: identity.cityCode ?? null,
-      hub: identity.hub ?? null,
-      ministry: identity.ministry ?? null,
-    })
-    .where('id', '=', cluster.id)
-    .execute()
-  return report.nodes.length
+  const rows = await replaceRows(trx, cluster.id, inventory)
+  return { nodes: report.nodes.length, figures: figuresOf(state), rows }
 }
 
-async function writeUsage(trx: Kysely<Database>, cluster: ClusterRecord, report: UsageReport, receivedAt: number): Promise<number> {
-  const state = await trx.selectFrom('cluster_state').select(['inventory']).where('cluster_id', '=', cluster.id).executeTakeFirst()
+async function writeUsage(trx: Kysely<Database>, cluster: ClusterRecord, report: UsageReport, receivedAt: number): Promise<Written> {
+  const state = await trx.selectFrom('cluster_state').selectAll().where('cluster_id', '=', cluster.id).executeTakeFirst()
   if (!state) {
     throw new LedgerError(
       409,
@@ -189,7 +206,7 @@ async function writeUsage(trx: Kysely<Database>, cluster: ClusterRecord, report:
       `cluster "${cluster.id}" has no full report yet: send a full report before usage reports`,
     )
   }
-  const stored = JSON.parse(state.inventory) as Inventory & { storage: FullReport['storage'] }
+  const stored = decodeInventory(state.inventory)
   const { unknownNodes } = applyUsage(stored, report)
   if (unknownNodes.length > 0) {
     throw new LedgerError(
@@ -211,26 +228,36 @@ async function writeUsage(trx: Kysely<Database>, cluster: ClusterRecord, report:
       }
     }
   }
-  await trx
-    .updateTable('cluster_state')
-    .set({
-      usage_sequence: report.sequence,
-      usage_received_at: receivedAt,
-      report_timestamp: Date.parse(report.timestamp),
-      inventory: JSON.stringify(stored),
-      ...(storageUsed !== undefined ? { storage_used_bytes: storageUsed } : {}),
-      ...(report.energy
-        ? {
-            it_power_kw: report.energy.itPowerKw,
-            ...(report.energy.pue !== undefined ? { pue: report.energy.pue } : {}),
-            ...(report.energy.greenShare !== undefined ? { green_share: report.energy.greenShare } : {}),
-          }
-        : {}),
-    })
-    .where('cluster_id', '=', cluster.id)
-    .execute()
-  await replaceRows(trx, cluster.id, stored)
-  return stored.nodes.length
+  const changes = {
+    usage_sequence: report.sequence,
+    usage_received_at: receivedAt,
+    report_timestamp: Date.parse(report.timestamp),
+    inventory: encodeInventory(stored, stored.storage),
+    ...(storageUsed !== undefined ? { storage_used_bytes: storageUsed } : {}),
+    ...(report.energy
+      ? {
+          it_power_kw: report.energy.itPowerKw,
+          ...(report.energy.pue !== undefined ? { pue: report.energy.pue } : {}),
+          ...(report.energy.greenShare !== undefined ? { green_share: report.energy.greenShare } : {}),
+        }
+      : {}),
+  }
+  await trx.updateTable('cluster_state').set(changes).where('cluster_id', '=', cluster.id).execute()
+  const rows = await replaceRows(trx, cluster.id, stored)
+  return { nodes: stored.nodes.length, figures: figuresOf({ ...state, ...changes }), rows }
+}
+
+/** Site, city and hub follow the reports (sites get renamed); province and level are fixed at registration. */
+function identityColumns(report: FullReport) {
+  const identity = report.cluster
+  return {
+    site: identity.site,
+    site_name: identity.siteName ?? null,
+    city: identity.city,
+    city_code: identity.cityCode ?? null,
+    hub: identity.hub ?? null,
+    ministry: identity.ministry ?? null,
+  }
 }
 
 const GREEN_SOURCES = ['hydro', 'wind', 'solar', 'nuclear', 'biomass'] as const

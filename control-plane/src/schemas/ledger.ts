@@ -42,6 +42,8 @@ export const LedgerQuerySchema = Type.Object(
     arch: Type.Optional(Type.String({ maxLength: 400 })),
     domestic: Type.Optional(Type.String({ maxLength: 10 })),
     lineage: Type.Optional(Type.Boolean()),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: 'groups per page (default 1000)' })),
+    offset: Type.Optional(Type.Integer({ minimum: 0 })),
   },
   { additionalProperties: false },
 )
@@ -117,6 +119,9 @@ export const LedgerResponseSchema = Type.Object({
   basis: Type.Record(Type.String(), Type.String()),
   staleAfterSeconds: Num,
   total: LedgerGroupSchema,
+  /** Groups in the whole answer; `groups` is the page from `offset`, largest FP32 compute first. */
+  totalGroups: Type.Integer(),
+  offset: Type.Integer(),
   groups: Type.Array(LedgerGroupSchema),
   /** Registered clusters with no report for 3 intervals: listed here, excluded from every figure. */
   stale: Type.Array(ClusterStatusSchema),

@@ -49,8 +49,35 @@ function openSqlite(path: string): Store {
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('cache_size = -65536')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) })
   return { db, dialect: 'sqlite', description: `sqlite:${path}`, close: () => db.destroy() }
+}
+
+const STATEMENT_CACHE_SIZE = 256
+
+/**
+ * Kysely prepares every query afresh; preparing costs more than running the small statements of the
+ * ingest path, so keep the most recently used prepared statements by SQL text.
+ */
+function cachingStatements(sqlite: SQLite.Database) {
+  const cache = new Map<string, SQLite.Statement>()
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql)
+      if (statement) {
+        cache.delete(sql)
+      } else {
+        statement = sqlite.prepare(sql)
+        if (cache.size >= STATEMENT_CACHE_SIZE) {
+          const oldest = cache.keys().next().value
+          if (oldest !== undefined) cache.delete(oldest)
+        }
+      }
+      cache.set(sql, statement)
+      return statement
+    },
+  }
 }
 
 function openPostgres(url: string): Store {

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { registerCluster } from '../../ledger/clusters'
 import { LedgerError } from '../../ledger/errors'
-import type { Inventory } from '../../ledger/inventory'
+import { decodeInventory } from '../../ledger/inventory-codec'
+import { ledgerClusterOf } from '../../ledger/view'
 import { adminGuard } from '../../plugins/auth'
 import {
   ClusterListSchema,
@@ -34,6 +35,12 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     },
     async (request, reply) => {
       const registered = await registerCluster(services.store, request.body, services.now())
+      const record = await services.store.db
+        .selectFrom('clusters')
+        .selectAll()
+        .where('id', '=', registered.clusterId)
+        .executeTakeFirstOrThrow()
+      services.view.put(ledgerClusterOf(record, null, []))
       return reply.status(201).send(registered)
     },
   )
@@ -134,7 +141,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
         .where('cluster_id', '=', clusterId)
         .executeTakeFirst()
       if (!state) throw new LedgerError(404, 'CLUSTER_NOT_FOUND', `cluster "${clusterId}" has no full report`)
-      const inventory = JSON.parse(state.inventory) as Inventory
+      const inventory = decodeInventory(state.inventory)
       return {
         clusterId,
         fullSequence: state.full_sequence,

@@ -15,7 +15,7 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
     },
     async (request) => {
       const parsed = parseLedgerQuery(request.query as Record<string, unknown>)
-      return queryLedger(services.store, {
+      return queryLedger(services.view, {
         ...parsed,
         now: services.now(),
         staleAfterMs: 3 * services.config.reportIntervalSeconds * 1000,

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Compile } from 'typebox/compile'
 import { LedgerError } from '../../ledger/errors'
@@ -28,7 +29,26 @@ export function validateReport(body: unknown): Report {
   throw new LedgerError(400, 'SCHEMA_VIOLATION', `body${first?.path ?? ''} ${first?.message ?? 'is invalid'}`, fields)
 }
 
+/**
+ * Reports are the bulk of all traffic: decode ASCII bodies as latin1 (several times faster than UTF-8
+ * and identical for ASCII) and parse with JSON.parse. Prototype-poisoning keys are refused outright.
+ */
+function parseReportBody(_request: unknown, body: Buffer, done: (err: Error | null, value?: unknown) => void): void {
+  if (body.indexOf('"__proto__"') !== -1 || body.indexOf('"constructor"') !== -1) {
+    done(new LedgerError(400, 'FORBIDDEN_KEY', 'body contains a "__proto__" or "constructor" key'))
+    return
+  }
+  const text = isAscii(body) ? body.toString('latin1') : body.toString('utf8')
+  try {
+    done(null, JSON.parse(text))
+  } catch (error) {
+    done(new LedgerError(400, 'INVALID_JSON', `body is not valid JSON: ${(error as Error).message}`))
+  }
+}
+
 export const reportRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (app, { services }) => {
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: services.config.bodyLimitBytes }, parseReportBody)
   app.post(
     '/api/v1/reports',
     {
@@ -55,6 +75,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
         kind = report.kind
         await services.authenticator.authorize(holder, report.cluster.clusterId)
         const result = await ingestReport(services, holder, report)
+        if (result.applied) services.view.put(result.applied)
         const outcome = result.replay ? 'replay' : result.ack.status === 'accepted' ? 'accepted' : 'ignored_older'
         services.metrics.reports.inc({ kind, outcome })
         if (result.replay) reply.header('suanpan-replay', 'true')
