@@ -1,7 +1,7 @@
 import { DEVICE_DIMENSIONS, LEDGER_DIMENSIONS, type LedgerDimension, type LedgerGroup, type LedgerResponse } from '../schemas'
 import { LedgerError } from './errors'
 import type { LedgerRow } from './rows'
-import type { LedgerCluster, LedgerView } from './view'
+import type { ClusterSummary, LedgerCluster, LedgerView } from './view'
 
 export const BASIS = {
   fp64Pflops: 'HPC compute: peak FP64 (vector/matrix, non-sparse) of CPUs and accelerators, PFLOPS',
@@ -23,7 +23,7 @@ export interface LedgerQueryOptions {
   staleAfterMs: number
 }
 
-export const DEFAULT_GROUP_LIMIT = 1000
+export const DEFAULT_GROUP_LIMIT = 500
 export const MAX_GROUP_LIMIT = 10_000
 
 /** Parse `groupBy=province,kind` and `province=110000,120000` into options, naming the bad field. */
@@ -194,14 +194,26 @@ class Accumulator {
 
   addRow(r: LedgerRow): void {
     const g = this.group
-    g.nodes += r.nodes
-    g.devices += r.devices
-    g.cpuCores += r.cpu_cores
-    g.memoryBytes += r.memory_bytes
     if (r.kind !== 'CPU') {
       g.accelerators[r.kind] = (g.accelerators[r.kind] ?? 0) + r.devices
       g.virtualAccelerators += r.virtual_devices
     }
+    this.addMeasures(r)
+  }
+
+  addSummary(s: ClusterSummary): void {
+    const g = this.group
+    for (const kind in s.accelerators) g.accelerators[kind] = (g.accelerators[kind] ?? 0) + (s.accelerators[kind] ?? 0)
+    g.virtualAccelerators += s.virtualAccelerators
+    this.addMeasures(s.row)
+  }
+
+  private addMeasures(r: LedgerRow): void {
+    const g = this.group
+    g.nodes += r.nodes
+    g.devices += r.devices
+    g.cpuCores += r.cpu_cores
+    g.memoryBytes += r.memory_bytes
     const c = g.compute
     c.fp64Pflops += r.fp64_tflops
     c.fp32Pflops += r.fp32_tflops
@@ -328,6 +340,16 @@ export function queryLedger(view: LedgerView, options: LedgerQueryOptions): Ledg
       stale.push(healthOf(c))
       continue
     }
+    if (siteLevel) {
+      const acc = accumulatorFor(c, null)
+      acc.addCluster(c)
+      acc.addSummary(c.summary)
+      acc.addSite(c.figures)
+      total.addCluster(c)
+      total.addSummary(c.summary)
+      total.addSite(c.figures)
+      continue
+    }
     let counted = false
     for (const r of c.rows) {
       if (deviceFilters.length > 0 && !matches(filters, deviceFilters, c, r)) continue
@@ -337,21 +359,14 @@ export function queryLedger(view: LedgerView, options: LedgerQueryOptions): Ledg
       total.addRow(r)
       counted = true
     }
-    if (!counted && deviceFilters.length > 0) continue
-    total.addCluster(c)
-    if (siteLevel) {
-      const acc = accumulatorFor(c, null)
-      acc.addCluster(c)
-      acc.addSite(c.figures)
-      total.addSite(c.figures)
-    }
+    if (counted || deviceFilters.length === 0) total.addCluster(c)
   }
 
-  const finished = [...groups.values()]
-  for (const acc of finished) acc.finish(siteLevel)
-  finished.sort(
+  // Order by FP32 compute (still in TFLOPS: same order), then finish only the page asked for.
+  const ordered = [...groups.values()].sort(
     (a, b) => b.group.compute.fp32Pflops - a.group.compute.fp32Pflops || (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0),
   )
+  const page = ordered.slice(options.offset, options.offset + options.limit).map((a) => a.finish(siteLevel))
   stale.sort((a, b) => a.clusterId.localeCompare(b.clusterId))
   missing.sort((a, b) => a.clusterId.localeCompare(b.clusterId))
   const totalGroup = total.finish(siteLevel)
@@ -363,9 +378,9 @@ export function queryLedger(view: LedgerView, options: LedgerQueryOptions): Ledg
     basis: BASIS,
     staleAfterSeconds: options.staleAfterMs / 1000,
     total: totalGroup,
-    totalGroups: finished.length,
+    totalGroups: ordered.length,
     offset: options.offset,
-    groups: finished.slice(options.offset, options.offset + options.limit).map((a) => a.group),
+    groups: page,
     stale,
     missing,
   }

@@ -1,3 +1,4 @@
+import { LEDGER_ROW_MEASURES } from '../store/migrations'
 import type { Store } from '../store/open'
 import type { ClusterRecord } from './clusters'
 import type { LedgerRow } from './rows'
@@ -29,6 +30,38 @@ export interface LedgerCluster {
   lastReportAt: number | null
   figures: ClusterFigures | null
   rows: LedgerRow[]
+  /** All rows summed, so site-level groupings touch one entry per cluster rather than every row. */
+  summary: ClusterSummary
+}
+
+export interface ClusterSummary {
+  row: LedgerRow
+  accelerators: Record<string, number>
+  virtualAccelerators: number
+}
+
+export function summarize(rows: LedgerRow[]): ClusterSummary {
+  const row = { ...(rows[0] ?? EMPTY_ROW), row_key: '*', kind: '*' }
+  const accelerators: Record<string, number> = {}
+  let virtualAccelerators = 0
+  for (const [i, r] of rows.entries()) {
+    if (i > 0) for (const m of LEDGER_ROW_MEASURES) row[m] += r[m]
+    if (r.kind !== 'CPU') {
+      accelerators[r.kind] = (accelerators[r.kind] ?? 0) + r.devices
+      virtualAccelerators += r.virtual_devices
+    }
+  }
+  return { row, accelerators, virtualAccelerators }
+}
+
+const EMPTY_ROW: LedgerRow = {
+  row_key: '*',
+  kind: '*',
+  vendor: '*',
+  model: '*',
+  arch: '*',
+  domestic: 0,
+  ...(Object.fromEntries(LEDGER_ROW_MEASURES.map((m) => [m, 0])) as Record<(typeof LEDGER_ROW_MEASURES)[number], number>),
 }
 
 export function ledgerClusterOf(record: ClusterRecord, figures: ClusterFigures | null, rows: LedgerRow[]): LedgerCluster {
@@ -44,6 +77,7 @@ export function ledgerClusterOf(record: ClusterRecord, figures: ClusterFigures |
     lastReportAt: record.last_report_at,
     figures,
     rows,
+    summary: summarize(rows),
   }
 }
 

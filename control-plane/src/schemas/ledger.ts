@@ -42,7 +42,7 @@ export const LedgerQuerySchema = Type.Object(
     arch: Type.Optional(Type.String({ maxLength: 400 })),
     domestic: Type.Optional(Type.String({ maxLength: 10 })),
     lineage: Type.Optional(Type.Boolean()),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: 'groups per page (default 1000)' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: 'groups per page (default 500)' })),
     offset: Type.Optional(Type.Integer({ minimum: 0 })),
   },
   { additionalProperties: false },

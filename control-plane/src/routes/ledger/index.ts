@@ -7,6 +7,9 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
   app.get(
     '/api/v1/ledger',
     {
+      // The schema documents the answer; JSON.stringify is several times faster than the schema-driven
+      // serializer on this shape (its nullable unions make it validate every value while writing).
+      serializerCompiler: () => (data) => JSON.stringify(data),
       schema: {
         summary: 'The national compute ledger, grouped and filtered by any ledger dimension',
         querystring: LedgerQuerySchema,
