@@ -4,6 +4,7 @@ import { Registry } from 'prom-client'
 import { type Catalog, loadCatalog } from './catalog'
 import type { Config } from './config'
 import { ClusterAuthenticator } from './ledger/clusters'
+import { inlinePreparer, workerPreparer } from './ledger/prepare-pool'
 import { MAX_GROUP_LIMIT, queryLedger } from './ledger/query'
 import { LedgerView } from './ledger/view'
 import { registerErrorHandler } from './plugins/errors'
@@ -50,14 +51,20 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       staleAfterMs,
     }),
   )
+  // A given catalog (tests) is used inline; otherwise workers load the configured one themselves.
+  const preparer = options.catalog
+    ? inlinePreparer(options.catalog)
+    : config.ingestWorkers > 0
+      ? workerPreparer(config.ingestWorkers, config.catalogFile)
+      : inlinePreparer(loadCatalog(config.catalogFile ? { userFile: config.catalogFile } : {}))
   const services: AppServices = {
     config,
     store,
-    catalog: options.catalog ?? loadCatalog(config.catalogFile ? { userFile: config.catalogFile } : {}),
     registry,
     metrics,
     authenticator: new ClusterAuthenticator(store),
     view,
+    preparer,
     now,
   }
   const app = Fastify({
@@ -93,6 +100,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   app.addHook('onClose', async () => {
     clearInterval(prune)
     clearInterval(refresh)
+    await preparer.close()
     if (!options.store) await store.close()
   })
   return { app, services }

@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os'
+
 /** Control-plane configuration, parsed once at the edge; business code never reads process.env. */
 export interface Config {
   readonly host: string
@@ -14,6 +16,8 @@ export interface Config {
   /** How often the in-memory ledger reloads from the store (reports ingested by other instances). */
   readonly ledgerRefreshSeconds: number
   readonly catalogFile: string | null
+  /** Worker threads that parse, validate and classify reports; 0 does it on the main thread. */
+  readonly ingestWorkers: number
   readonly logLevel: string
 }
 
@@ -41,6 +45,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     reportLogRetentionSeconds: intFrom(env, 'SUANPAN_REPORT_LOG_RETENTION_SECONDS', 3600, 60),
     ledgerRefreshSeconds: intFrom(env, 'SUANPAN_LEDGER_REFRESH_SECONDS', 10, 1),
     catalogFile: env.SUANPAN_CATALOG_FILE || null,
+    ingestWorkers: intFrom(env, 'SUANPAN_INGEST_WORKERS', Math.max(1, availableParallelism()), 0),
     logLevel: env.LOG_LEVEL ?? 'warn',
     ...overrides,
   }

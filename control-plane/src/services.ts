@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client'
-import type { Catalog } from './catalog'
 import type { Config } from './config'
 import type { ClusterAuthenticator } from './ledger/clusters'
+import type { Preparer } from './ledger/prepare-pool'
 import type { LedgerView } from './ledger/view'
 import type { ControlPlaneMetrics } from './plugins/metrics'
 import type { Store } from './store/open'
@@ -10,10 +10,10 @@ import type { Store } from './store/open'
 export interface AppServices {
   config: Config
   store: Store
-  catalog: Catalog
   registry: Registry
   metrics: ControlPlaneMetrics
   authenticator: ClusterAuthenticator
   view: LedgerView
+  preparer: Preparer
   now: () => number
 }

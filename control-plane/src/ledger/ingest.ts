@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely'
-import type { Catalog } from '../catalog'
-import { ENERGY_MIX_SUM_TOLERANCE, type FullReport, type Report, type ReportAck, type UsageReport } from '../schemas'
+import type { ClusterIdentity, ReportAck, UsageReport } from '../schemas'
 import type { Store } from '../store/open'
 import type { ClusterStateTable, Database } from '../store/schema'
 import type { ClusterRecord } from './clusters'
 import { LedgerError } from './errors'
-import { applyUsage, buildInventory, type Inventory } from './inventory'
+import { applyUsage, type Inventory } from './inventory'
 import { decodeInventory, encodeInventory } from './inventory-codec'
+import type { PreparedFull, PreparedReport } from './prepare'
 import { type LedgerRow, ledgerRows } from './rows'
 import { type ClusterFigures, type LedgerCluster, ledgerClusterOf } from './view'
 
@@ -20,37 +20,21 @@ export interface IngestResult {
 
 export interface IngestDeps {
   store: Store
-  catalog: Catalog
   now: () => number
 }
 
-/** Checks the schema cannot express: an energy mix must add up to 1. */
-function checkEnergy(report: FullReport): void {
-  const mix = report.energy?.mix
-  if (!mix) return
-  const sum = Object.values(mix).reduce((a: number, b) => a + (b ?? 0), 0)
-  if (Math.abs(sum - 1) > ENERGY_MIX_SUM_TOLERANCE) {
-    throw new LedgerError(
-      400,
-      'SCHEMA_VIOLATION',
-      `body/energy/mix shares add up to ${sum.toFixed(4)}, expected 1 (±${ENERGY_MIX_SUM_TOLERANCE})`,
-      [{ path: '/energy/mix', message: 'shares must add up to 1' }],
-    )
-  }
-}
-
 /** Fields fixed at registration: a report may not move a cluster to another province or level. */
-function checkIdentity(report: FullReport, cluster: ClusterRecord): void {
-  if (report.cluster.province !== cluster.province) {
+function checkIdentity(identity: ClusterIdentity, cluster: ClusterRecord): void {
+  if (identity.province !== cluster.province) {
     throw new LedgerError(
       422,
       'IDENTITY_MISMATCH',
-      `cluster.province ${report.cluster.province} differs from the registered ${cluster.province}`,
+      `cluster.province ${identity.province} differs from the registered ${cluster.province}`,
       [{ path: '/cluster/province', message: `registered as ${cluster.province}` }],
     )
   }
-  if (report.cluster.level !== cluster.level) {
-    throw new LedgerError(422, 'IDENTITY_MISMATCH', `cluster.level ${report.cluster.level} differs from the registered ${cluster.level}`, [
+  if (identity.level !== cluster.level) {
+    throw new LedgerError(422, 'IDENTITY_MISMATCH', `cluster.level ${identity.level} differs from the registered ${cluster.level}`, [
       { path: '/cluster/level', message: `registered as ${cluster.level}` },
     ])
   }
@@ -60,14 +44,9 @@ function checkIdentity(report: FullReport, cluster: ClusterRecord): void {
  * Apply one report to the ledger in a single transaction. Idempotent on (cluster, sequence): a
  * replay returns the stored answer and writes nothing; an older sequence is ignored and says so.
  */
-export async function ingestReport(deps: IngestDeps, cluster: ClusterRecord, report: Report): Promise<IngestResult> {
-  // Classification is the expensive part: do it before taking the write lock.
-  let prepared: { inventory: Inventory } | null = null
-  if (report.kind === 'full') {
-    checkIdentity(report, cluster)
-    checkEnergy(report)
-    prepared = { inventory: buildInventory(report, deps.catalog) }
-  }
+export async function ingestReport(deps: IngestDeps, cluster: ClusterRecord, report: PreparedReport): Promise<IngestResult> {
+  // Parsing and classification happened before (prepareBody, possibly on a worker thread).
+  if (report.kind === 'full') checkIdentity(report.identity, cluster)
   const { store } = deps
   return store.db.transaction().execute(async (trx) => {
     let query = trx.selectFrom('clusters').select(['last_sequence']).where('id', '=', cluster.id)
@@ -99,9 +78,7 @@ export async function ingestReport(deps: IngestDeps, cluster: ClusterRecord, rep
       }
     }
     const written =
-      report.kind === 'full' && prepared
-        ? await writeFull(trx, cluster, report, prepared.inventory, receivedAt)
-        : await writeUsage(trx, cluster, report as UsageReport, receivedAt)
+      report.kind === 'full' ? await writeFull(trx, cluster, report, receivedAt) : await writeUsage(trx, cluster, report.report, receivedAt)
     const nodes = written.nodes
     const ack: ReportAck = {
       status: 'accepted',
@@ -119,7 +96,7 @@ export async function ingestReport(deps: IngestDeps, cluster: ClusterRecord, rep
     const changes = {
       last_sequence: report.sequence,
       last_report_at: receivedAt,
-      ...(report.kind === 'full' ? identityColumns(report) : {}),
+      ...(report.kind === 'full' ? identityColumns(report.identity) : {}),
     }
     await trx.updateTable('clusters').set(changes).where('id', '=', cluster.id).execute()
     return { ack, replay: false, applied: ledgerClusterOf({ ...cluster, ...changes }, written.figures, written.rows) }
@@ -132,9 +109,8 @@ interface Written {
   rows: LedgerRow[]
 }
 
-async function replaceRows(trx: Kysely<Database>, clusterId: string, inventory: Inventory): Promise<LedgerRow[]> {
+async function replaceRows(trx: Kysely<Database>, clusterId: string, rows: LedgerRow[]): Promise<LedgerRow[]> {
   await trx.deleteFrom('ledger_rows').where('cluster_id', '=', clusterId).execute()
-  const rows = ledgerRows(inventory)
   if (rows.length > 0) {
     await trx
       .insertInto('ledger_rows')
@@ -159,42 +135,29 @@ function figuresOf(state: Omit<ClusterStateTable, 'cluster_id' | 'inventory' | '
   }
 }
 
-async function writeFull(
-  trx: Kysely<Database>,
-  cluster: ClusterRecord,
-  report: FullReport,
-  inventory: Inventory,
-  receivedAt: number,
-): Promise<Written> {
-  let capacity = 0
-  let used: number | null = null
-  for (const s of report.storage) {
-    capacity += s.capacityBytes
-    if (s.usedBytes !== undefined) used = (used ?? 0) + s.usedBytes
-  }
-  const energy = report.energy
+async function writeFull(trx: Kysely<Database>, cluster: ClusterRecord, report: PreparedFull, receivedAt: number): Promise<Written> {
   const state = {
     full_sequence: report.sequence,
     full_received_at: receivedAt,
     usage_sequence: null,
     usage_received_at: null,
-    report_timestamp: Date.parse(report.timestamp),
-    node_count: report.nodes.length,
-    inventory: encodeInventory(inventory, report.storage),
-    storage_capacity_bytes: capacity,
-    storage_used_bytes: used,
-    it_power_kw: energy?.itPowerKw ?? null,
-    pue: energy?.pue ?? null,
-    green_share: energy ? greenShareOf(energy) : null,
-    carbon_intensity: energy?.carbonIntensityKgPerKwh ?? null,
+    report_timestamp: report.timestamp,
+    node_count: report.nodeCount,
+    inventory: report.inventoryText,
+    storage_capacity_bytes: report.storageCapacityBytes,
+    storage_used_bytes: report.storageUsedBytes,
+    it_power_kw: report.itPowerKw,
+    pue: report.pue,
+    green_share: report.greenShare,
+    carbon_intensity: report.carbonIntensity,
   }
   await trx
     .insertInto('cluster_state')
     .values({ cluster_id: cluster.id, ...state })
     .onConflict((oc) => oc.column('cluster_id').doUpdateSet(state))
     .execute()
-  const rows = await replaceRows(trx, cluster.id, inventory)
-  return { nodes: report.nodes.length, figures: figuresOf(state), rows }
+  const rows = await replaceRows(trx, cluster.id, report.rows)
+  return { nodes: report.nodeCount, figures: figuresOf(state), rows }
 }
 
 async function writeUsage(trx: Kysely<Database>, cluster: ClusterRecord, report: UsageReport, receivedAt: number): Promise<Written> {
@@ -243,13 +206,12 @@ async function writeUsage(trx: Kysely<Database>, cluster: ClusterRecord, report:
       : {}),
   }
   await trx.updateTable('cluster_state').set(changes).where('cluster_id', '=', cluster.id).execute()
-  const rows = await replaceRows(trx, cluster.id, stored)
+  const rows = await replaceRows(trx, cluster.id, ledgerRows(stored))
   return { nodes: stored.nodes.length, figures: figuresOf({ ...state, ...changes }), rows }
 }
 
 /** Site, city and hub follow the reports (sites get renamed); province and level are fixed at registration. */
-function identityColumns(report: FullReport) {
-  const identity = report.cluster
+function identityColumns(identity: ClusterIdentity) {
   return {
     site: identity.site,
     site_name: identity.siteName ?? null,
@@ -258,15 +220,4 @@ function identityColumns(report: FullReport) {
     hub: identity.hub ?? null,
     ministry: identity.ministry ?? null,
   }
-}
-
-const GREEN_SOURCES = ['hydro', 'wind', 'solar', 'nuclear', 'biomass'] as const
-
-/** The report's green share, or the low/zero-carbon part of its mix. */
-export function greenShareOf(energy: NonNullable<FullReport['energy']>): number | null {
-  if (energy.greenShare !== undefined) return energy.greenShare
-  if (!energy.mix) return null
-  let green = 0
-  for (const source of GREEN_SOURCES) green += energy.mix[source] ?? 0
-  return Math.min(1, green)
 }

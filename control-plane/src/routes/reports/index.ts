@@ -1,50 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Compile } from 'typebox/compile'
-import { LedgerError } from '../../ledger/errors'
 import { ingestReport } from '../../ledger/ingest'
 import { bearerToken } from '../../plugins/auth'
-import { ErrorSchema, FullReportSchema, type Report, ReportAckSchema, UsageReportSchema } from '../../schemas'
+import { ErrorSchema, ReportAckSchema } from '../../schemas'
 import type { AppServices } from '../../services'
 
-const checkFull = Compile(FullReportSchema)
-const checkUsage = Compile(UsageReportSchema)
-const MAX_FIELD_ERRORS = 20
-
-/** Validate against the schema the `kind` selects, so errors point at the real field, not at a union. */
-export function validateReport(body: unknown): Report {
-  const kind = typeof body === 'object' && body !== null ? (body as { kind?: unknown }).kind : undefined
-  const check = kind === 'full' ? checkFull : kind === 'usage' ? checkUsage : null
-  if (!check) {
-    throw new LedgerError(400, 'SCHEMA_VIOLATION', 'body/kind must be "full" or "usage"', [
-      { path: '/kind', message: 'must be "full" or "usage"' },
-    ])
-  }
-  if (check.Check(body)) return body as Report
-  const fields = check
-    .Errors(body)
-    .slice(0, MAX_FIELD_ERRORS)
-    .map((e) => ({ path: e.instancePath || '/', message: e.message }))
-  const first = fields[0]
-  throw new LedgerError(400, 'SCHEMA_VIOLATION', `body${first?.path ?? ''} ${first?.message ?? 'is invalid'}`, fields)
-}
-
 /**
- * Reports are the bulk of all traffic: parse them with plain JSON.parse. fastify's default parser
- * also scans every body for prototype-poisoning keys; that protection is not needed here because
- * JSON.parse only creates own properties, every object in the contract refuses unknown keys, and
- * the one open map (node labels) is only ever read.
+ * Report bodies stay text here: parsing, validation and classification happen in the preparer
+ * (worker threads). fastify's default parser also scans every body for prototype-poisoning keys;
+ * not needed here because JSON.parse only creates own properties, every object in the contract
+ * refuses unknown keys, and the one open map (node labels) is only ever read.
  */
-function parseReportBody(_request: unknown, body: string, done: (err: Error | null, value?: unknown) => void): void {
-  try {
-    done(null, JSON.parse(body))
-  } catch (error) {
-    done(new LedgerError(400, 'INVALID_JSON', `body is not valid JSON: ${(error as Error).message}`))
-  }
+function keepText(_request: unknown, body: string, done: (err: Error | null, value?: unknown) => void): void {
+  done(null, body)
 }
 
 export const reportRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (app, { services }) => {
   app.removeContentTypeParser('application/json')
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: services.config.bodyLimitBytes }, parseReportBody)
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: services.config.bodyLimitBytes }, keepText)
   app.post(
     '/api/v1/reports',
     {
@@ -67,9 +39,9 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
       let kind = 'unknown'
       try {
         const holder = await services.authenticator.authenticate(bearerToken(request))
-        const report = validateReport(request.body)
+        const report = await services.preparer.prepare(request.body as string)
         kind = report.kind
-        await services.authenticator.authorize(holder, report.cluster.clusterId)
+        await services.authenticator.authorize(holder, report.clusterId)
         const result = await ingestReport(services, holder, report)
         if (result.applied) services.view.put(result.applied)
         const outcome = result.replay ? 'replay' : result.ack.status === 'accepted' ? 'accepted' : 'ignored_older'
