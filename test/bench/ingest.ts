@@ -9,15 +9,17 @@
 // Options:
 //   --clusters N         clusters (2000)              --nodes N          nodes per cluster (250)
 //   --store S            sqlite | postgres | both (both)
-//   --cycles N           measured cycles after 1 warm-up (2)
-//   --concurrency N      reports in flight (8)        --seed N           fleet seed (1)
+//   --cycles N           measured cycles after 1 warm-up (3)
+//   --concurrency N      reports in flight (SQLite 4, PostgreSQL 8: the fastest of 4/8/16 on 2 cores)
+//   --seed N             fleet seed (1)
 //   --queries N          timed `groupBy=province,kind` queries (200)
 //   --other-queries N    timed queries per other grouping (50)
 //   --profile DIR        run the SQLite control plane under --cpu-prof, profiles to DIR, print a summary
-//   --json               one JSON object with every figure on stdout (progress stays on stderr)
+//   --json               one JSON object with every figure on stdout (progress stays on stderr; use
+//                        `npm run --silent bench:ingest -- --json` so npm's banner stays off stdout)
 //   --write / --no-write update BENCHMARKS.md (default: only for a full-size run without --profile)
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -27,10 +29,20 @@ import SQLite from 'better-sqlite3'
 import pg from 'pg'
 import { freePort, postgresBinDir, startPostgres } from '../support/postgres'
 import type { BaselineResult } from './baseline'
-import { formatSummary, profileFiles, summarizeProfiles } from './cpuprofile'
+import {
+  createSourceResolver,
+  formatSummary,
+  mainThreadFiles,
+  monotonicUs,
+  type Phases,
+  profileFiles,
+  summarizeProfiles,
+  type TimeWindow,
+} from './cpuprofile'
 import { type BenchResult, type CycleResult, type QueryResult, type StoreResult, summarizeStore, writeBenchmarksMd } from './report'
 import {
   type ControlPlaneProcess,
+  codeVersion,
   cpuSecondsOf,
   cpuSecondsOfCommand,
   describeMachine,
@@ -45,6 +57,11 @@ import {
 } from './support'
 
 const ADMIN_TOKEN = 'bench-admin-token'
+/**
+ * Reports in flight. On 2 cores SQLite ingests as fast with 4 as with 8 (at half the latency) and slower
+ * with 16; PostgreSQL gains a little from 8 (its own backends run on the other core).
+ */
+const DEFAULT_CONCURRENCY = { sqlite: 4, postgres: 8 } as const
 /** Long enough that no cluster turns stale while the benchmark queries the ledger. */
 const REPORT_INTERVAL_SECONDS = 3600
 
@@ -53,7 +70,8 @@ interface Options {
   nodes: number
   stores: ('sqlite' | 'postgres')[]
   cycles: number
-  concurrency: number
+  /** null: per store, DEFAULT_CONCURRENCY. */
+  concurrency: number | null
   seed: number
   queries: number
   otherQueries: number
@@ -68,8 +86,8 @@ function options(): Options {
       clusters: { type: 'string', default: '2000' },
       nodes: { type: 'string', default: '250' },
       store: { type: 'string', default: 'both' },
-      cycles: { type: 'string', default: '2' },
-      concurrency: { type: 'string', default: '8' },
+      cycles: { type: 'string', default: '3' },
+      concurrency: { type: 'string' },
       seed: { type: 'string', default: '1' },
       queries: { type: 'string', default: '200' },
       'other-queries': { type: 'string', default: '50' },
@@ -85,7 +103,8 @@ function options(): Options {
     return n
   }
   const store = values.store
-  if (store !== 'sqlite' && store !== 'postgres' && store !== 'both') throw new Error(`--store must be sqlite, postgres or both, got "${store}"`)
+  if (store !== 'sqlite' && store !== 'postgres' && store !== 'both')
+    throw new Error(`--store must be sqlite, postgres or both, got "${store}"`)
   const clusters = int('clusters', values.clusters, 1)
   const nodes = int('nodes', values.nodes, 1)
   const profile = values.profile ? resolve(values.profile) : null
@@ -95,7 +114,7 @@ function options(): Options {
     nodes,
     stores: store === 'both' ? ['sqlite', 'postgres'] : [store],
     cycles: int('cycles', values.cycles, 1),
-    concurrency: int('concurrency', values.concurrency, 1),
+    concurrency: values.concurrency === undefined ? null : int('concurrency', values.concurrency, 1),
     seed: int('seed', values.seed, 0),
     queries: int('queries', values.queries, 1),
     otherQueries: int('other-queries', values['other-queries'], 1),
@@ -314,6 +333,7 @@ async function runStore(kind: 'sqlite' | 'postgres', fleet: SimCluster[], opts: 
     version = sqliteVersion()
   }
   const profiling = kind === 'sqlite' && opts.profile !== null
+  const serverStartMs = Date.now()
   if (profiling) mkdirSync(opts.profile as string, { recursive: true })
   const server = await startControlPlane({
     port: await freePort(),
@@ -322,7 +342,8 @@ async function runStore(kind: 'sqlite' | 'postgres', fleet: SimCluster[], opts: 
   })
   cleanups.push(() => server.stop(5_000))
   progress(`${label}: control plane pid ${server.pid} on port ${server.port}${profiling ? ` (CPU profile to ${opts.profile})` : ''}`)
-  const client = new HttpClient(server.port, Math.max(opts.concurrency, 8))
+  const concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY[kind]
+  const client = new HttpClient(server.port, Math.max(concurrency, 8))
   cleanups.push(() => client.close())
 
   const registerStart = performance.now()
@@ -333,6 +354,8 @@ async function runStore(kind: 'sqlite' | 'postgres', fleet: SimCluster[], opts: 
   const expectedNodes = fleet.map((c) => c.nodes.length)
 
   const cycles: CycleResult[] = []
+  /** Measured cycles and the query phase, to slice the CPU profile by. */
+  const ingestWindows: TimeWindow[] = []
   let bodies: Buffer[] = []
   for (let cycle = 0; cycle <= opts.cycles; cycle++) {
     const sequence = cycle + 1
@@ -340,7 +363,9 @@ async function runStore(kind: 'sqlite' | 'postgres', fleet: SimCluster[], opts: 
     // Untimed: the generator's cost during the cycle is only sending these bytes.
     bodies = []
     bodies = fleet.map((c) => Buffer.from(fullReportJson(c, sequence, at), 'latin1'))
-    const r = await ingestCycle(client, server, bodies, auth, expectedNodes, opts.concurrency, kind === 'postgres')
+    const startUs = monotonicUs()
+    const r = await ingestCycle(client, server, bodies, auth, expectedNodes, concurrency, kind === 'postgres')
+    if (cycle > 0) ingestWindows.push({ startUs, endUs: monotonicUs() })
     const result: CycleResult = { cycle, warmup: cycle === 0, ...r }
     cycles.push(result)
     progress(
@@ -352,29 +377,45 @@ async function runStore(kind: 'sqlite' | 'postgres', fleet: SimCluster[], opts: 
 
   const expected = { clusters: fleet.length, nodes: expectedNodes.reduce((a, b) => a + b, 0) }
   progress(`${label}: ledger queries`)
+  const queryStartUs = monotonicUs()
   const queries = await queryPhase(client, opts, expected)
+  const queryWindow: TimeWindow = { startUs: queryStartUs, endUs: monotonicUs() }
   const final = memoryOf(server.pid)
-  progress(`${label}: control plane peak RSS ${((final?.peakRss ?? 0) / 2 ** 20).toFixed(0)} MiB (current ${((final?.rss ?? 0) / 2 ** 20).toFixed(0)} MiB)`)
+  progress(
+    `${label}: control plane peak RSS ${((final?.peakRss ?? 0) / 2 ** 20).toFixed(0)} MiB (current ${((final?.rss ?? 0) / 2 ** 20).toFixed(0)} MiB)`,
+  )
   client.close()
   await server.stop()
 
   progress(`${label}: raw baseline (JSON.parse + bulk insert of one plain row per node, no validation), ${opts.cycles + 1} passes`)
-  const baseline = await runBaseline(kind, bodies, dir, opts.cycles + 1, opts.concurrency, baselineUrl)
-  baseline.passes.forEach((p, i) =>
+  const baseline = await runBaseline(kind, bodies, dir, opts.cycles + 1, concurrency, baselineUrl)
+  for (const [i, p] of baseline.passes.entries()) {
     progress(
       `${label}: baseline ${i === 0 ? 'warm-up pass' : `pass ${i}/${opts.cycles}`}: ${(p.wallMs / 1000).toFixed(2)} s = ${Math.round(p.nodesPerSec).toLocaleString('en-US')} nodes/s`,
-    ),
-  )
+    )
+  }
 
   let profile: string | null = null
   if (profiling) {
-    const files = profileFiles(opts.profile as string)
-    profile = formatSummary(summarizeProfiles(files), 15)
+    // Only this run's profile (the directory may hold earlier ones), main thread only.
+    const files = mainThreadFiles(profileFiles(opts.profile as string).filter((f) => statSync(f).mtimeMs >= serverStartMs))
+    const first = ingestWindows[0]
+    const last = ingestWindows[ingestWindows.length - 1]
+    const phases: Phases = {}
+    if (first && last) phases['measured ingest cycles'] = { startUs: first.startUs, endUs: last.endUs }
+    phases['ledger queries'] = queryWindow
+    writeFileSync(join(opts.profile as string, 'phases.json'), `${JSON.stringify(phases, null, 2)}\n`)
+    const resolver = await createSourceResolver()
+    profile = Object.entries(phases)
+      .map(([phase, window]) => formatSummary(summarizeProfiles(files, window, resolver), 15, `${label} control plane, ${phase}`))
+      .join('\n\n')
+    writeFileSync(join(opts.profile as string, 'summary.txt'), `${profile}\n`)
     progress(`${label}: CPU profile written to ${files.join(', ')}`)
   }
   return summarizeStore({
     store: kind,
     version,
+    concurrency,
     registerMs,
     cycles,
     queries,
@@ -391,6 +432,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2)
   const command = `npm run bench:ingest${args.length ? ` -- ${args.join(' ')}` : ''}`
   progress(`${command}`)
+  progress(`code: ${codeVersion()}`)
   progress(`machine: ${machine.nproc} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}`)
   progress(`creating the fleet: ${opts.clusters} clusters x ${opts.nodes} nodes (seed ${opts.seed})`)
   const fleet = createFleet({ clusters: opts.clusters, seed: opts.seed, nodesPerCluster: opts.nodes })
@@ -414,6 +456,7 @@ async function main(): Promise<void> {
   const result: BenchResult = {
     date: new Date().toISOString(),
     command,
+    code: codeVersion(),
     machine,
     workload: {
       clusters: opts.clusters,
@@ -422,7 +465,10 @@ async function main(): Promise<void> {
       nodesWithAccelerators: withAccelerators,
       accelerators,
       seed: opts.seed,
-      concurrency: opts.concurrency,
+      concurrency:
+        opts.concurrency === null
+          ? `SQLite ${DEFAULT_CONCURRENCY.sqlite}, PostgreSQL ${DEFAULT_CONCURRENCY.postgres}`
+          : String(opts.concurrency),
       measuredCycles: opts.cycles,
       queries: opts.queries,
       otherQueries: opts.otherQueries,

@@ -1,9 +1,9 @@
 // Shared pieces of the benchmarks: a keep-alive HTTP client, percentiles, the control plane as a
 // child process (so its RSS and CPU are its own), /proc readings and a description of the machine.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { Agent, request } from 'node:http'
-import { cpus, release, totalmem } from 'node:os'
+import { cpus, loadavg, release, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -250,12 +250,32 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
 
 // ---------------------------------------------------------------- the machine
 
+/**
+ * Which code was measured: the commit a snapshot was taken from (test/bench/snapshot.sh writes
+ * .bench-code), else this checkout's commit, flagged when control-plane/ or agents/ has uncommitted changes.
+ */
+export function codeVersion(): string {
+  const marker = join(REPO_ROOT, '.bench-code')
+  if (existsSync(marker)) return readFileSync(marker, 'utf8').trim()
+  try {
+    const commit = execFileSync('git', ['-C', REPO_ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()
+    const dirty = execFileSync('git', ['-C', REPO_ROOT, 'status', '--porcelain', '--', 'control-plane', 'agents'], {
+      encoding: 'utf8',
+    }).trim()
+    return dirty ? `commit ${commit} + uncommitted changes in control-plane/ or agents/` : `commit ${commit}`
+  } catch {
+    return 'unknown (not a git checkout)'
+  }
+}
+
 export interface Machine {
   nproc: number
   cpuModel: string
   memoryGiB: number
   node: string
   kernel: string
+  /** 1-minute load average when the run started: other work on the machine skews every figure. */
+  loadAverage: number
 }
 
 export function describeMachine(): Machine {
@@ -271,5 +291,12 @@ export function describeMachine(): Machine {
   } catch {
     // keep os.cpus()
   }
-  return { nproc, cpuModel, memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10, node: process.version, kernel: release() }
+  return {
+    nproc,
+    cpuModel,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    kernel: release(),
+    loadAverage: loadavg()[0] ?? 0,
+  }
 }
