@@ -93,13 +93,18 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       .catch((error: unknown) => app.log.warn({ err: error }, 'report log prune failed'))
   }, 60_000)
   prune.unref()
-  const refresh = setInterval(() => {
-    view.load().catch((error: unknown) => app.log.warn({ err: error }, 'ledger refresh failed'))
-  }, config.ledgerRefreshSeconds * 1000)
-  refresh.unref()
+  // Only a shared PostgreSQL can have writers other than this process; the embedded SQLite store has
+  // one, so reloading it would only stall the event loop.
+  const refresh =
+    store.dialect === 'postgres'
+      ? setInterval(() => {
+          view.load().catch((error: unknown) => app.log.warn({ err: error }, 'ledger refresh failed'))
+        }, config.ledgerRefreshSeconds * 1000)
+      : null
+  refresh?.unref()
   app.addHook('onClose', async () => {
     clearInterval(prune)
-    clearInterval(refresh)
+    if (refresh) clearInterval(refresh)
     await preparer.close()
     if (!options.store) await store.close()
   })
