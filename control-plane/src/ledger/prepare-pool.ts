@@ -40,7 +40,12 @@ export function workerPreparer(size: number, catalogFile: string | null): Prepar
   let closed = false
   const slots: Slot[] = []
   const spawn = (index: number): void => {
-    const worker = new Worker(new URL('./prepare-worker-entry.mjs', import.meta.url), { workerData: { catalogFile } })
+    // A bounded old generation keeps each worker's heap (and so the process RSS) small: a worker
+    // holds one report at a time, everything else is garbage.
+    const worker = new Worker(new URL('./prepare-worker-entry.mjs', import.meta.url), {
+      workerData: { catalogFile },
+      resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 },
+    })
     const slot: Slot = { worker, pending: new Map() }
     worker.on('message', (reply: Reply) => {
       const p = slot.pending.get(reply.id)

@@ -311,20 +311,34 @@ export function queryLedger(view: LedgerView, options: LedgerQueryOptions): Ledg
   const siteFilters = filterDims.filter((d) => !isDevice(d))
   const deviceFilters = filterDims.filter(isDevice)
   const siteLevel = !groupBy.some(isDevice) && deviceFilters.length === 0
-  const groups = new Map<string, Accumulator>()
+  const groups: Accumulator[] = []
   const total = new Accumulator({}, '', false)
   const stale: LedgerResponse['stale'] = []
   const missing: LedgerResponse['missing'] = []
 
+  // A tree of maps, one level per dimension, keyed by the values themselves: no key strings to build
+  // and hash for every row.
+  const root = new Map<string | null, unknown>()
   const accumulatorFor = (c: LedgerCluster, r: LedgerRow | null): Accumulator => {
-    let key = ''
-    for (const d of groupBy) key += `${dimensionValue(d, c, r) ?? '\u0001'}\u0000`
-    let acc = groups.get(key)
+    let level = root
+    const last = groupBy.length - 1
+    for (let i = 0; i < last; i++) {
+      const value = dimensionValue(groupBy[i] as LedgerDimension, c, r)
+      let next = level.get(value) as Map<string | null, unknown> | undefined
+      if (!next) {
+        next = new Map()
+        level.set(value, next)
+      }
+      level = next
+    }
+    const value = last >= 0 ? dimensionValue(groupBy[last] as LedgerDimension, c, r) : null
+    let acc = level.get(value) as Accumulator | undefined
     if (!acc) {
       const k: LedgerGroup['key'] = {}
       for (const d of groupBy) k[d] = dimensionValue(d, c, r)
-      acc = new Accumulator(k, key, options.lineage)
-      groups.set(key, acc)
+      acc = new Accumulator(k, groupBy.map((d) => k[d] ?? '\u0001').join('\u0000'), options.lineage)
+      level.set(value, acc)
+      groups.push(acc)
     }
     return acc
   }
@@ -363,7 +377,7 @@ export function queryLedger(view: LedgerView, options: LedgerQueryOptions): Ledg
   }
 
   // Order by FP32 compute (still in TFLOPS: same order), then finish only the page asked for.
-  const ordered = [...groups.values()].sort(
+  const ordered = groups.sort(
     (a, b) => b.group.compute.fp32Pflops - a.group.compute.fp32Pflops || (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0),
   )
   const page = ordered.slice(options.offset, options.offset + options.limit).map((a) => a.finish(siteLevel))
