@@ -40,12 +40,7 @@ export function workerPreparer(size: number, catalogFile: string | null): Prepar
   let closed = false
   const slots: Slot[] = []
   const spawn = (index: number): void => {
-    // A bounded old generation keeps each worker's heap (and so the process RSS) small: a worker
-    // holds one report at a time, everything else is garbage.
-    const worker = new Worker(new URL('./prepare-worker-entry.mjs', import.meta.url), {
-      workerData: { catalogFile },
-      resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 },
-    })
+    const worker = new Worker(new URL('./prepare-worker-entry.mjs', import.meta.url), { workerData: { catalogFile } })
     const slot: Slot = { worker, pending: new Map() }
     worker.on('message', (reply: Reply) => {
       const p = slot.pending.get(reply.id)

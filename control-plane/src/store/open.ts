@@ -48,7 +48,7 @@ function openSqlite(path: string): Store {
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('busy_timeout = 5000')
-  sqlite.pragma('cache_size = -16384')
+  sqlite.pragma('cache_size = -32768')
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) })
   return { db, dialect: 'sqlite', description: `sqlite:${path}`, close: () => db.destroy() }
 }
