@@ -10,7 +10,8 @@ export interface LedgerOptions {
 }
 
 export async function ledger(options: LedgerOptions): Promise<void> {
-  const params = new URLSearchParams({ groupBy: options.by })
+  // The terminal shows every group, not the API's default page.
+  const params = new URLSearchParams({ groupBy: options.by, limit: '10000' })
   for (const f of options.filters) {
     const [dim, values] = f.split('=', 2)
     if (!dim || !values) throw new CliError(`--filter ${f}: expected dimension=value[,value]`)
