@@ -40,7 +40,12 @@ export function workerPreparer(size: number, catalogFile: string | null): Prepar
   let closed = false
   const slots: Slot[] = []
   const spawn = (index: number): void => {
-    const worker = new Worker(new URL('./prepare-worker-entry.mjs', import.meta.url), { workerData: { catalogFile } })
+    // A worker keeps nothing between reports but the catalog and its memo: a small old generation
+    // bounds its heap, and so the process RSS, at little cost (what it collects is short-lived).
+    const worker = new Worker(new URL('./prepare-worker-entry.mjs', import.meta.url), {
+      workerData: { catalogFile },
+      resourceLimits: { maxOldGenerationSizeMb: 64 },
+    })
     const slot: Slot = { worker, pending: new Map() }
     worker.on('message', (reply: Reply) => {
       const p = slot.pending.get(reply.id)
