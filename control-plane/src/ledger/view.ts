@@ -96,8 +96,10 @@ export class LedgerView {
     return this.clusters.values()
   }
 
-  /** After a commit: replace what this cluster contributes. */
+  /** After a commit: replace what this cluster contributes, unless a later report already did. */
   put(cluster: LedgerCluster): void {
+    const current = this.clusters.get(cluster.id)
+    if (current && (current.lastSequence ?? -1) > (cluster.lastSequence ?? -1)) return
     this.clusters.set(cluster.id, cluster)
   }
 

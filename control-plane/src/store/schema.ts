@@ -1,5 +1,3 @@
-import type { Generated } from 'kysely'
-
 /** Registration and liveness of a cluster. Times are epoch milliseconds. */
 export interface ClustersTable {
   id: string
@@ -78,10 +76,6 @@ export interface LedgerRowsTable {
   acc_alloc: number
   acc_in_use: number
   acc_in_use_alloc: number
-}
-
-export interface MigrationMarkerTable {
-  id: Generated<number>
 }
 
 export interface Database {
