@@ -17,6 +17,11 @@ program
   .description('control plane + embedded store + simulated national fleet')
   .addOption(new Option('--clusters <n>', 'simulated clusters (up to 2000)').default(300).argParser(positiveInt('--clusters', 2000)))
   .option('--no-sim', 'do not start the simulated fleet')
+  .addOption(
+    new Option('--history-hours <h>', 'hours of simulated utilization history to fill in before now (0: none)')
+      .default(24)
+      .argParser(positiveInt('--history-hours', 24 * 7)),
+  )
   .addOption(new Option('--port <port>', 'listen port').env('PORT').default(8080).argParser(positiveInt('--port', 65535)))
   .addOption(new Option('--host <host>', 'listen address').env('HOST').default('127.0.0.1'))
   .addOption(new Option('--data-dir <dir>', 'where the embedded store lives').default('.suanpan'))
@@ -26,7 +31,16 @@ program
     const out = createOutput(opts.json)
     const { start } = await import('./start')
     const running = await start(
-      { clusters: opts.clusters, sim: opts.sim, port: opts.port, host: opts.host, dataDir: opts.dataDir, seed: opts.seed, json: opts.json },
+      {
+        clusters: opts.clusters,
+        sim: opts.sim,
+        historyHours: opts.historyHours,
+        port: opts.port,
+        host: opts.host,
+        dataDir: opts.dataDir,
+        seed: opts.seed,
+        json: opts.json,
+      },
       out,
     )
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -3,13 +3,16 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { Registry } from 'prom-client'
 import { type Catalog, loadCatalog } from './catalog'
 import type { Config } from './config'
+import { bucketStart, HistoryStore, sampleClusters } from './history'
 import { ClusterAuthenticator } from './ledger/clusters'
 import { inlinePreparer, workerPreparer } from './ledger/prepare-pool'
 import { MAX_GROUP_LIMIT, queryLedger } from './ledger/query'
 import { LedgerView } from './ledger/view'
+import { registerConsole } from './plugins/console'
 import { registerErrorHandler } from './plugins/errors'
 import { createMetrics } from './plugins/metrics'
 import { clusterRoutes } from './routes/clusters'
+import { historyRoutes } from './routes/history'
 import { ledgerRoutes } from './routes/ledger'
 import { regionRoutes } from './routes/regions'
 import { reportRoutes } from './routes/reports'
@@ -57,6 +60,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     : config.ingestWorkers > 0
       ? workerPreparer(config.ingestWorkers, config.catalogFile)
       : inlinePreparer(loadCatalog(config.catalogFile ? { userFile: config.catalogFile } : {}))
+  const history = new HistoryStore(store, config.historyStepSeconds)
   const services: AppServices = {
     config,
     store,
@@ -65,7 +69,12 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     authenticator: new ClusterAuthenticator(store),
     view,
     preparer,
+    history,
     now,
+    recordHistory: async () => {
+      const t = now()
+      await history.record(sampleClusters(view.all(), bucketStart(t, config.historyStepSeconds), t, staleAfterMs))
+    },
   }
   const app = Fastify({
     logger: options.logger === false ? false : { level: config.logLevel },
@@ -77,11 +86,13 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(ledgerRoutes, { services })
   await app.register(clusterRoutes, { services })
   await app.register(regionRoutes)
+  await app.register(historyRoutes, { services })
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', registry.contentType)
     return registry.metrics()
   })
   app.get('/healthz', async () => ({ status: 'ok', store: store.dialect }))
+  await registerConsole(app, config.consoleDir)
 
   // Answers are kept for replays only as long as a lost ack could be retried.
   const prune = setInterval(() => {
@@ -93,6 +104,20 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       .catch((error: unknown) => app.log.warn({ err: error }, 'report log prune failed'))
   }, 60_000)
   prune.unref()
+  // One sample of the live ledger per step, and a daily trim of what is past retention.
+  let lastHistoryPrune = 0
+  const sampler = setInterval(() => {
+    services
+      .recordHistory()
+      .then(async () => {
+        const t = now()
+        if (t - lastHistoryPrune < 3_600_000) return
+        lastHistoryPrune = t
+        await history.prune(t - config.historyRetentionDays * 86_400_000)
+      })
+      .catch((error: unknown) => app.log.warn({ err: error }, 'history sample failed'))
+  }, config.historyStepSeconds * 1000)
+  sampler.unref()
   // Only a shared PostgreSQL can have writers other than this process; the embedded SQLite store has
   // one, so reloading it would only stall the event loop.
   const refresh =
@@ -104,6 +129,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   refresh?.unref()
   app.addHook('onClose', async () => {
     clearInterval(prune)
+    clearInterval(sampler)
     if (refresh) clearInterval(refresh)
     await preparer.close()
     if (!options.store) await store.close()

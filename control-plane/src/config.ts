@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os'
+import { DEFAULT_CONSOLE_DIR } from './plugins/console'
 
 /** Control-plane configuration, parsed once at the edge; business code never reads process.env. */
 export interface Config {
@@ -19,6 +20,14 @@ export interface Config {
   /** Worker threads that parse, validate and classify reports; 0 does it on the main thread. */
   readonly ingestWorkers: number
   readonly logLevel: string
+  /** The built console served at `/`; null serves none. */
+  readonly consoleDir: string | null
+  /** Seconds between utilization/energy history samples of the live ledger. */
+  readonly historyStepSeconds: number
+  /** History samples older than this are deleted. */
+  readonly historyRetentionDays: number
+  /** VictoriaMetrics base URL: history also goes there and is read from there. */
+  readonly vmUrl: string | null
 }
 
 export class ConfigError extends Error {
@@ -47,6 +56,10 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     catalogFile: env.SUANPAN_CATALOG_FILE || null,
     ingestWorkers: intFrom(env, 'SUANPAN_INGEST_WORKERS', Math.max(1, availableParallelism()), 0),
     logLevel: env.LOG_LEVEL ?? 'warn',
+    consoleDir: env.SUANPAN_CONSOLE_DIR === 'none' ? null : env.SUANPAN_CONSOLE_DIR || DEFAULT_CONSOLE_DIR,
+    historyStepSeconds: intFrom(env, 'SUANPAN_HISTORY_STEP_SECONDS', 300, 10),
+    historyRetentionDays: intFrom(env, 'SUANPAN_HISTORY_RETENTION_DAYS', 35, 1),
+    vmUrl: env.VM_URL || null,
     ...overrides,
   }
   return Object.freeze(config)

@@ -1,6 +1,7 @@
 export { type App, type BuildAppOptions, buildApp } from './app'
 export { type Catalog, loadCatalog } from './catalog'
 export { type Config, loadConfig } from './config'
+export { bucketStart, type HistorySample, HistoryStore, replayHistory, sampleClusters } from './history'
 export { registerCluster } from './ledger/clusters'
 export { queryLedger } from './ledger/query'
 export { loadRegions } from './regions'

@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client'
 import type { Config } from './config'
+import type { HistoryStore } from './history'
 import type { ClusterAuthenticator } from './ledger/clusters'
 import type { Preparer } from './ledger/prepare-pool'
 import type { LedgerView } from './ledger/view'
@@ -15,5 +16,8 @@ export interface AppServices {
   authenticator: ClusterAuthenticator
   view: LedgerView
   preparer: Preparer
+  history: HistoryStore
+  /** Sample the live ledger into history now (the timer calls it every step). */
+  recordHistory(): Promise<void>
   now: () => number
 }

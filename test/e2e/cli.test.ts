@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { LedgerResponse } from '@suanpan/control-plane/schemas'
+import type { HistoryResponse, LedgerResponse } from '@suanpan/control-plane/schemas'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runTsx, spawnTsx, type TsxProcess } from '../support/child-process'
 import { http } from '../support/http-client'
@@ -60,11 +60,14 @@ describe('suanpan CLI end to end: start, ledger, cluster register', () => {
     expect(String(listening?.store)).toContain(join(dataDir, 'suanpan.db'))
     expect(events.find((e) => e.type === 'registered')?.clusters).toBe(CLUSTERS)
 
-    const progress = events.filter((e) => e.type === 'progress')
+    const progress = events.filter((e) => e.type === 'progress' && e.label === 'fleet start-up')
     expect(progress.length).toBeGreaterThan(0)
     expect(progress.at(-1)).toMatchObject({ done: CLUSTERS, total: CLUSTERS, failed: 0 })
     const done = progress.map((p) => Number(p.done))
     expect(done).toEqual([...done].sort((a, b) => a - b))
+    // Then the simulated day of history is filled in, with its own progress.
+    const history = events.filter((e) => e.type === 'progress' && String(e.label).startsWith('simulated history'))
+    expect(history.at(-1)).toMatchObject({ done: CLUSTERS, total: CLUSTERS })
 
     const ledger = events.find((e) => e.type === 'ledger')?.data as LedgerResponse
     expect(ledger.groupBy).toEqual(['province'])
@@ -111,6 +114,18 @@ describe('suanpan CLI end to end: start, ledger, cluster register', () => {
     expect(byKind.groupBy).toEqual(['kind'])
     expect(byKind.groups.map((g) => g.key.kind)).toContain('CPU')
     expect(byKind.total.nodes).toBe(ledger.total.nodes)
+  })
+
+  it('start fills in a simulated day of history: every hour of the last 24 has the whole fleet', async () => {
+    const res = await fetch(`${url}/api/v1/history?step=3600`)
+    expect(res.status).toBe(200)
+    const history = (await res.json()) as HistoryResponse
+    const clusters = history.series[0]?.clusters ?? []
+    expect(clusters.filter((n) => n === CLUSTERS).length).toBeGreaterThanOrEqual(24)
+    const requested = (history.series[0]?.cpuRequested ?? []).filter((v): v is number => v !== null)
+    expect(requested.every((v) => v > 0 && v < 1)).toBe(true)
+    // Diurnal: the day's busiest hour is clearly busier than its quietest.
+    expect(Math.max(...requested) - Math.min(...requested)).toBeGreaterThan(0.05)
   })
 
   it('cluster register prints a token that can report', async () => {

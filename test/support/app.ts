@@ -1,4 +1,4 @@
-import { buildApp, loadConfig, type Store } from '@suanpan/control-plane'
+import { type App, buildApp, loadConfig, type Store } from '@suanpan/control-plane'
 import type { ClusterIdentity, LedgerResponse, Report } from '@suanpan/control-plane/schemas'
 import type { FastifyInstance } from 'fastify'
 
@@ -6,6 +6,7 @@ export const ADMIN_TOKEN = 'test-admin-token'
 
 export interface TestApp {
   app: FastifyInstance
+  services: App['services']
   clock: { now: number }
   register(identity: ClusterIdentity): Promise<string>
   post(
@@ -17,12 +18,16 @@ export interface TestApp {
 }
 
 /** The real control plane (routes, auth, store) driven in-process through fastify's inject. */
-export async function startTestApp(store: Store, overrides: { bodyLimitBytes?: number } = {}): Promise<TestApp> {
+export async function startTestApp(
+  store: Store,
+  overrides: { bodyLimitBytes?: number; historyStepSeconds?: number } = {},
+): Promise<TestApp> {
   const clock = { now: 1_790_000_000_000 }
   const config = loadConfig({}, { adminToken: ADMIN_TOKEN, logLevel: 'error', ...overrides })
-  const { app } = await buildApp({ config, store, now: () => clock.now, logger: false })
+  const { app, services } = await buildApp({ config, store, now: () => clock.now, logger: false })
   return {
     app,
+    services,
     clock,
     async register(id) {
       const res = await app.inject({

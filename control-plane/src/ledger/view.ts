@@ -96,6 +96,10 @@ export class LedgerView {
     return this.clusters.values()
   }
 
+  get(id: string): LedgerCluster | undefined {
+    return this.clusters.get(id)
+  }
+
   /** After a commit: replace what this cluster contributes, unless a later report already did. */
   put(cluster: LedgerCluster): void {
     const current = this.clusters.get(cluster.id)

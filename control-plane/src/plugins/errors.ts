@@ -47,7 +47,4 @@ export function registerErrorHandler(app: FastifyInstance): void {
     request.log.error({ err: error }, 'request failed')
     return reply.status(500).send(apiError(500, 'INTERNAL', 'internal error; see the control-plane log'))
   })
-  app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send(apiError(404, 'ROUTE_NOT_FOUND', `no route ${request.method} ${request.url}`))
-  })
 }

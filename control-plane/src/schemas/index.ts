@@ -1,5 +1,6 @@
 export * from './cluster'
 export * from './errors'
+export * from './history'
 export * from './identity'
 export * from './ledger'
 export * from './regions'

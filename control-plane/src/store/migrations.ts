@@ -64,6 +64,31 @@ const migrations: Record<string, Migration> = {
       await rows.addPrimaryKeyConstraint('ledger_rows_pk', ['cluster_id', 'row_key']).execute()
     },
   },
+  '0002_history': {
+    async up(db: Kysely<unknown>) {
+      let samples = db.schema
+        .createTable('history_samples')
+        .addColumn('ts', 'bigint', (c) => c.notNull())
+        .addColumn('cluster_id', 'text', (c) => c.notNull())
+      for (const column of HISTORY_SAMPLE_MEASURES) samples = samples.addColumn(column, dbl, (c) => c.notNull())
+      for (const column of HISTORY_SAMPLE_ENERGY) samples = samples.addColumn(column, dbl)
+      await samples.addPrimaryKeyConstraint('history_samples_pk', ['ts', 'cluster_id']).execute()
+      await db.schema.createIndex('history_samples_cluster').on('history_samples').columns(['cluster_id', 'ts']).execute()
+      await db.schema
+        .createTable('history_accelerators')
+        .addColumn('ts', 'bigint', (c) => c.notNull())
+        .addColumn('cluster_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('vendor', 'text', (c) => c.notNull())
+        .addColumn('model', 'text', (c) => c.notNull())
+        .addColumn('domestic', 'integer', (c) => c.notNull())
+        .addColumn('devices', dbl, (c) => c.notNull())
+        .addColumn('acc_in_use', dbl, (c) => c.notNull())
+        .addColumn('acc_in_use_alloc', dbl, (c) => c.notNull())
+        .addPrimaryKeyConstraint('history_accelerators_pk', ['ts', 'cluster_id', 'kind', 'vendor', 'model'])
+        .execute()
+    },
+  },
 }
 
 /** Numeric columns of ledger_rows, in insert order. */
@@ -93,6 +118,22 @@ export const LEDGER_ROW_MEASURES = [
   'acc_in_use',
   'acc_in_use_alloc',
 ] as const
+
+/** Per-cluster sums kept at every history sample (same units as ledger_rows). */
+export const HISTORY_SAMPLE_MEASURES = [
+  'cpu_alloc_millis',
+  'cpu_req_millis',
+  'cpu_used_millis',
+  'cpu_used_alloc_millis',
+  'mem_alloc_bytes',
+  'mem_req_bytes',
+  'acc_alloc',
+  'acc_in_use',
+  'acc_in_use_alloc',
+] as const
+
+/** Site-level energy of the cluster at the sample, null when it reports none. */
+export const HISTORY_SAMPLE_ENERGY = ['it_power_kw', 'pue', 'green_share', 'carbon_intensity'] as const
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }
 

@@ -78,9 +78,43 @@ export interface LedgerRowsTable {
   acc_in_use_alloc: number
 }
 
+/** One sample of a cluster's utilization and energy, every history step (ts = step start, epoch ms). */
+export interface HistorySamplesTable {
+  ts: number
+  cluster_id: string
+  cpu_alloc_millis: number
+  cpu_req_millis: number
+  cpu_used_millis: number
+  cpu_used_alloc_millis: number
+  mem_alloc_bytes: number
+  mem_req_bytes: number
+  acc_alloc: number
+  acc_in_use: number
+  acc_in_use_alloc: number
+  it_power_kw: number | null
+  pue: number | null
+  green_share: number | null
+  carbon_intensity: number | null
+}
+
+/** Accelerators of a cluster per model at a history sample. */
+export interface HistoryAcceleratorsTable {
+  ts: number
+  cluster_id: string
+  kind: string
+  vendor: string
+  model: string
+  domestic: number
+  devices: number
+  acc_in_use: number
+  acc_in_use_alloc: number
+}
+
 export interface Database {
   clusters: ClustersTable
   report_log: ReportLogTable
   cluster_state: ClusterStateTable
   ledger_rows: LedgerRowsTable
+  history_samples: HistorySamplesTable
+  history_accelerators: HistoryAcceleratorsTable
 }

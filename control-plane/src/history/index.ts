@@ -1,0 +1,3 @@
+export { replayHistory } from './replay'
+export { bucketStart, type HistorySample, sampleClusters } from './sample'
+export { HistoryStore } from './store'
