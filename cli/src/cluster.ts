@@ -17,7 +17,7 @@ export interface RegisterOptions {
   json: boolean
 }
 
-function adminToken(given: string | undefined): string {
+export function adminToken(given: string | undefined): string {
   if (given) return given
   const file = '.suanpan/admin-token'
   if (existsSync(file)) return readFileSync(file, 'utf8').trim()

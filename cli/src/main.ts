@@ -92,6 +92,59 @@ cluster
     await clusterRegister(opts)
   })
 
+const urlOption = () => new Option('--url <url>', 'control plane URL').env('SUANPAN_URL').default('http://127.0.0.1:8080')
+const census = program.command('census').description('numbered, frozen censuses of the ledger (算力资源普查)')
+census
+  .command('run')
+  .description('freeze the ledger now into a numbered census')
+  .requiredOption('--period <period>', 'census period: 2026, 2026Q4 or 2026-11')
+  .option('--title <title>', 'title shown on the reports')
+  .addOption(new Option('--idle-threshold <ratio>', 'idle evaluation: utilization below this (0..1)').argParser(Number))
+  .addOption(new Option('--idle-hours <h>', 'idle evaluation: for at least this many hours').argParser(Number))
+  .addOption(urlOption())
+  .addOption(
+    new Option('--admin-token <token>', 'admin token (or SUANPAN_ADMIN_TOKEN, or .suanpan/admin-token)').env('SUANPAN_ADMIN_TOKEN'),
+  )
+  .option('--json', 'machine-readable output', false)
+  .action(async (opts) => {
+    const { censusRun } = await import('./census')
+    await censusRun(opts, createOutput(opts.json))
+  })
+census
+  .command('list')
+  .description('censuses made so far, newest first')
+  .addOption(urlOption())
+  .option('--json', 'machine-readable output', false)
+  .action(async (opts) => {
+    const { censusList } = await import('./census')
+    await censusList(opts, createOutput(opts.json))
+  })
+census
+  .command('export <id>')
+  .description('download a census as XLSX, CSV, PDF, HTML or JSON')
+  .addOption(new Option('--format <format>', 'file format').choices(['xlsx', 'csv', 'pdf', 'html', 'json']).default('xlsx'))
+  .addOption(new Option('--lang <lang>', 'report language').choices(['zh-CN', 'en']).default('zh-CN'))
+  .option('-o, --output <file>', 'where to write it (default: the name the control plane gives)')
+  .addOption(urlOption())
+  .option('--json', 'machine-readable output', false)
+  .action(async (id: string, opts) => {
+    const { censusExport } = await import('./census')
+    await censusExport({ ...opts, id: positiveInt('<id>', 2 ** 31)(id) }, createOutput(opts.json))
+  })
+census
+  .command('compare <a> <b>')
+  .description('two censuses side by side: b − a by any breakdown')
+  .option('--by <breakdown>', 'province, hub, level, site, kind, vendor, model, arch or domestic', 'province')
+  .addOption(urlOption())
+  .option('--json', 'machine-readable output', false)
+  .action(async (a: string, b: string, opts) => {
+    const { censusCompare } = await import('./census')
+    await censusCompare(
+      { url: opts.url, by: opts.by, a: positiveInt('<a>', 2 ** 31)(a), b: positiveInt('<b>', 2 ** 31)(b) },
+      createOutput(opts.json),
+    )
+  })
+
 program
   .command('agent')
   .description('run an agent against a Kubernetes API and report to the control plane')

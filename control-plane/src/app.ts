@@ -1,9 +1,11 @@
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Registry } from 'prom-client'
-import { type Catalog, loadCatalog } from './catalog'
+import { type Catalog, catalogVersion, loadCatalog } from './catalog'
+import { buildCensus } from './census/build'
+import { CensusStore } from './census/store'
 import type { Config } from './config'
-import { bucketStart, HistoryStore, sampleClusters } from './history'
+import { bucketStart, HistoryStore, sampleClusters, VictoriaHistory } from './history'
 import { ClusterAuthenticator } from './ledger/clusters'
 import { inlinePreparer, workerPreparer } from './ledger/prepare-pool'
 import { MAX_GROUP_LIMIT, queryLedger } from './ledger/query'
@@ -11,11 +13,14 @@ import { LedgerView } from './ledger/view'
 import { registerConsole } from './plugins/console'
 import { registerErrorHandler } from './plugins/errors'
 import { createMetrics } from './plugins/metrics'
+import { loadRegions } from './regions'
+import { censusRoutes } from './routes/censuses'
 import { clusterRoutes } from './routes/clusters'
 import { historyRoutes } from './routes/history'
 import { ledgerRoutes } from './routes/ledger'
 import { regionRoutes } from './routes/regions'
 import { reportRoutes } from './routes/reports'
+import { JobScheduler, type MonthlyJob, previousMonthPeriod } from './schedule/jobs'
 import type { AppServices } from './services'
 import { openStore, type Store } from './store/open'
 
@@ -61,6 +66,42 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       ? workerPreparer(config.ingestWorkers, config.catalogFile)
       : inlinePreparer(loadCatalog(config.catalogFile ? { userFile: config.catalogFile } : {}))
   const history = new HistoryStore(store, config.historyStepSeconds)
+  const vm = config.vmUrl ? new VictoriaHistory(config.vmUrl, config.historyStepSeconds) : null
+  const catalogOptions = config.catalogFile ? { userFile: config.catalogFile } : {}
+  let mainCatalog: { catalog: Catalog; version: string } | null = null
+  const mainCatalogOf = () => {
+    mainCatalog ??= { catalog: options.catalog ?? loadCatalog(catalogOptions), version: catalogVersion(catalogOptions) }
+    return mainCatalog
+  }
+  const censuses = new CensusStore(store)
+  const regions = loadRegions()
+  const createCensus: AppServices['createCensus'] = async (request) => {
+    const { catalog, version } = mainCatalogOf()
+    const census = await buildCensus(request, {
+      view,
+      history,
+      catalog,
+      catalogVersion: version,
+      userCatalog: config.catalogFile !== null,
+      regions,
+      now: now(),
+      staleAfterMs,
+    })
+    return (await censuses.create(census)).summary
+  }
+  // The scheduler logs through fastify's logger, which exists once the app is built below.
+  let logWarn: (obj: unknown, msg: string) => void = () => {}
+  const censusJob: MonthlyJob | null = config.censusSchedule
+    ? {
+        name: 'monthly-census',
+        schedule: config.censusSchedule,
+        slotOf: previousMonthPeriod,
+        run: async (period) => {
+          const summary = await createCensus({ period })
+          return `census #${summary.id} (${summary.period})`
+        },
+      }
+    : null
   const services: AppServices = {
     config,
     store,
@@ -70,10 +111,19 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     view,
     preparer,
     history,
+    censuses,
+    createCensus,
+    scheduler: new JobScheduler(store, now, { warn: (obj, msg) => logWarn(obj, msg) }),
+    censusJob,
+    catalog: mainCatalogOf,
     now,
+    vm,
     recordHistory: async () => {
       const t = now()
-      await history.record(sampleClusters(view.all(), bucketStart(t, config.historyStepSeconds), t, staleAfterMs))
+      const sample = sampleClusters(view.all(), bucketStart(t, config.historyStepSeconds), t, staleAfterMs)
+      await history.record(sample)
+      // The store's copy is the one that must not be lost; VictoriaMetrics being away is only logged.
+      await vm?.push(sample, (id) => view.get(id)).catch((error: unknown) => logWarn({ err: error }, 'VictoriaMetrics import failed'))
     },
   }
   const app = Fastify({
@@ -87,6 +137,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(clusterRoutes, { services })
   await app.register(regionRoutes)
   await app.register(historyRoutes, { services })
+  await app.register(censusRoutes, { services })
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', registry.contentType)
     return registry.metrics()
@@ -127,7 +178,10 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
         }, config.ledgerRefreshSeconds * 1000)
       : null
   refresh?.unref()
+  logWarn = (obj, msg) => app.log.warn(obj, msg)
+  if (censusJob) await services.scheduler.start(censusJob)
   app.addHook('onClose', async () => {
+    await services.scheduler.stop()
     clearInterval(prune)
     clearInterval(sampler)
     if (refresh) clearInterval(refresh)

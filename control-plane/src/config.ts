@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os'
 import { DEFAULT_CONSOLE_DIR } from './plugins/console'
+import { type MonthlySchedule, parseMonthly } from './schedule/jobs'
 
 /** Control-plane configuration, parsed once at the edge; business code never reads process.env. */
 export interface Config {
@@ -28,6 +29,8 @@ export interface Config {
   readonly historyRetentionDays: number
   /** VictoriaMetrics base URL: history also goes there and is read from there. */
   readonly vmUrl: string | null
+  /** When the monthly census runs (Beijing time); null: never. */
+  readonly censusSchedule: MonthlySchedule | null
 }
 
 export class ConfigError extends Error {
@@ -40,6 +43,14 @@ function intFrom(env: Record<string, string | undefined>, key: string, fallback:
   const value = Number(raw)
   if (!Number.isInteger(value) || value < min) throw new ConfigError(`${key} must be an integer >= ${min}, got "${raw}"`)
   return value
+}
+
+function monthlyFrom(env: Record<string, string | undefined>, key: string, fallback: string): MonthlySchedule | null {
+  try {
+    return parseMonthly(env[key] || fallback)
+  } catch (error) {
+    throw new ConfigError(`${key}: ${(error as Error).message}`)
+  }
 }
 
 export function loadConfig(env: Record<string, string | undefined>, overrides: Partial<Config> = {}): Config {
@@ -60,6 +71,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     historyStepSeconds: intFrom(env, 'SUANPAN_HISTORY_STEP_SECONDS', 300, 10),
     historyRetentionDays: intFrom(env, 'SUANPAN_HISTORY_RETENTION_DAYS', 35, 1),
     vmUrl: env.VM_URL || null,
+    censusSchedule: monthlyFrom(env, 'SUANPAN_CENSUS_SCHEDULE', 'monthly 1 02:00'),
     ...overrides,
   }
   return Object.freeze(config)

@@ -1,10 +1,14 @@
 import type { Registry } from 'prom-client'
+import type { Catalog } from './catalog'
+import type { CensusStore } from './census/store'
 import type { Config } from './config'
-import type { HistoryStore } from './history'
+import type { HistoryStore, VictoriaHistory } from './history'
 import type { ClusterAuthenticator } from './ledger/clusters'
 import type { Preparer } from './ledger/prepare-pool'
 import type { LedgerView } from './ledger/view'
 import type { ControlPlaneMetrics } from './plugins/metrics'
+import type { JobScheduler, MonthlyJob } from './schedule/jobs'
+import type { CensusRequest, CensusSummary } from './schemas'
 import type { Store } from './store/open'
 
 /** What routes need, built once by buildApp and injected (tests replace any of it). */
@@ -17,6 +21,16 @@ export interface AppServices {
   view: LedgerView
   preparer: Preparer
   history: HistoryStore
+  /** History in VictoriaMetrics when VM_URL is set. */
+  vm: VictoriaHistory | null
+  censuses: CensusStore
+  /** Freeze the ledger now into the next numbered census. */
+  createCensus(request: CensusRequest): Promise<CensusSummary>
+  scheduler: JobScheduler
+  /** The monthly census job, when scheduled. */
+  censusJob: MonthlyJob | null
+  /** The device catalog on the main thread (loaded on first use) and its version digest. */
+  catalog(): { catalog: Catalog; version: string }
   /** Sample the live ledger into history now (the timer calls it every step). */
   recordHistory(): Promise<void>
   now: () => number

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { HistoryResponse, LedgerResponse } from '@suanpan/control-plane/schemas'
+import type { CensusSummary, HistoryResponse, LedgerResponse } from '@suanpan/control-plane/schemas'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runTsx, spawnTsx, type TsxProcess } from '../support/child-process'
 import { http } from '../support/http-client'
@@ -180,6 +180,30 @@ describe('suanpan CLI end to end: start, ledger, cluster register', () => {
     ])
     expect(again.code).not.toBe(0)
     expect(again.stderr).toMatch(/CLUSTER_EXISTS/)
+  })
+
+  it('census run shows progress and freezes census #1; list and compare read it back', async () => {
+    const adminToken = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim()
+    const run = await runTsx(CLI, ['census', 'run', '--period', '2026Q4', '--url', url, '--admin-token', adminToken, '--json'])
+    expect(run.code).toBe(0)
+    const events = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(events.filter((e) => e.type === 'progress').length).toBeGreaterThanOrEqual(2)
+    const census = events.find((e) => e.type === 'census')?.data as CensusSummary
+    expect(census.period).toBe('2026Q4')
+    expect(census.clustersIncluded).toBeGreaterThanOrEqual(CLUSTERS)
+    const list = await runTsx(CLI, ['census', 'list', '--url', url])
+    expect(list.code).toBe(0)
+    expect(list.stdout).toContain(`#${census.id}`)
+    expect(list.stdout).toContain('2026Q4')
+    const cmp = await runTsx(CLI, ['census', 'compare', String(census.id), String(census.id), '--by', 'kind', '--url', url])
+    expect(cmp.code).toBe(0)
+    expect(cmp.stdout).toMatch(/TOTAL\s+0\s+0\s+0/)
+    const bad = await runTsx(CLI, ['census', 'run', '--period', '2026Q9', '--url', url, '--admin-token', adminToken])
+    expect(bad.code).not.toBe(0)
+    expect(bad.stderr).toContain('period')
   })
 
   it('ledger --by with an unknown dimension exits non-zero and names it', async () => {

@@ -20,7 +20,7 @@ export interface TestApp {
 /** The real control plane (routes, auth, store) driven in-process through fastify's inject. */
 export async function startTestApp(
   store: Store,
-  overrides: { bodyLimitBytes?: number; historyStepSeconds?: number } = {},
+  overrides: { bodyLimitBytes?: number; historyStepSeconds?: number; ingestWorkers?: number; vmUrl?: string } = {},
 ): Promise<TestApp> {
   const clock = { now: 1_790_000_000_000 }
   const config = loadConfig({}, { adminToken: ADMIN_TOKEN, logLevel: 'error', ...overrides })

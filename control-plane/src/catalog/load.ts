@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createCatalog } from './classify'
@@ -45,4 +46,14 @@ export function loadCatalog(options: LoadCatalogOptions = {}): Catalog {
     else userCpus = user.rows
   }
   return createCatalog([...userDevices, ...shippedDevices.rows], [...userCpus, ...shippedCpus.rows])
+}
+
+/** A short digest of the catalog data in use (shipped files plus the user file): censuses record it. */
+export function catalogVersion(options: LoadCatalogOptions = {}): string {
+  const hash = createHash('sha256')
+  for (const file of [SHIPPED_DEVICES, SHIPPED_CPUS, ...(options.userFile !== undefined ? [options.userFile] : [])]) {
+    hash.update(read(file).text)
+    hash.update('\u0000')
+  }
+  return `sha256:${hash.digest('hex').slice(0, 16)}`
 }

@@ -18,7 +18,7 @@ import type { HistorySample } from './sample'
 const HOUR_MS = 3_600_000
 /** At most this many points per series: a default step is chosen to stay under it. */
 const MAX_POINTS = 1_500
-const DEFAULT_SERIES_LIMIT = 20
+export const DEFAULT_SERIES_LIMIT = 20
 
 /** clusters-table column for each location dimension. */
 const COLUMN: Record<HistoryDimension, 'province' | 'city' | 'hub' | 'level' | 'platform' | 'site' | 'id'> = {
@@ -31,12 +31,37 @@ const COLUMN: Record<HistoryDimension, 'province' | 'city' | 'hub' | 'level' | '
   cluster: 'id',
 }
 
-type Filters = Partial<Record<HistoryDimension, string[]>>
+export type Filters = Partial<Record<HistoryDimension, string[]>>
 
-interface Window {
+export interface Window {
   from: number
   to: number
   step: number
+}
+
+/** The points a history question asks for: from/to parsed and checked, the step chosen, buckets aligned. */
+export function historyWindow(query: { from?: string; to?: string; step?: number }, now: number, sampleStepSeconds: number): Window {
+  const to = parseTime(query.to, '/to', now)
+  const from = parseTime(query.from, '/from', to - 24 * HOUR_MS)
+  if (from >= to) throw invalid('/from', 'must be before to')
+  const sampleMs = sampleStepSeconds * 1000
+  let stepMs: number
+  if (query.step !== undefined) {
+    stepMs = query.step * 1000
+    if ((to - from) / stepMs > MAX_POINTS) throw invalid('/step', `gives more than ${MAX_POINTS} points between from and to`)
+  } else {
+    stepMs = Math.max(sampleMs, Math.ceil((to - from) / 300 / sampleMs) * sampleMs)
+  }
+  // Buckets start on multiples of the step, so the same question asked twice gives the same points.
+  return { from: Math.floor(from / stepMs) * stepMs, to, step: stepMs }
+}
+
+export function parseHistoryGroupBy(value: string | undefined): HistoryDimension | null {
+  const groupBy = value ? (value.trim() as HistoryDimension) : null
+  if (groupBy !== null && !HISTORY_DIMENSIONS.includes(groupBy)) {
+    throw invalid('/groupBy', `unknown dimension "${groupBy}"; use one of ${HISTORY_DIMENSIONS.join(', ')}`)
+  }
+  return groupBy
 }
 
 function invalid(path: string, message: string): LedgerError {
@@ -59,7 +84,7 @@ function listOf(value: string | undefined): string[] | null {
   return values.length > 0 ? values : null
 }
 
-function filtersOf(query: Partial<Record<HistoryDimension, string>>): Filters {
+export function filtersOf(query: Partial<Record<HistoryDimension, string>>): Filters {
   const filters: Filters = {}
   for (const dim of HISTORY_DIMENSIONS) {
     const values = listOf(query[dim])
@@ -136,28 +161,9 @@ export class HistoryStore {
     await this.store.db.deleteFrom('history_accelerators').where('ts', '<', before).execute()
   }
 
-  private window(query: { from?: string; to?: string; step?: number }, now: number, defaultHours = 24): Window {
-    const to = parseTime(query.to, '/to', now)
-    const from = parseTime(query.from, '/from', to - defaultHours * HOUR_MS)
-    if (from >= to) throw invalid('/from', 'must be before to')
-    const sampleMs = this.sampleStepSeconds * 1000
-    let stepMs: number
-    if (query.step !== undefined) {
-      stepMs = query.step * 1000
-      if ((to - from) / stepMs > MAX_POINTS) throw invalid('/step', `gives more than ${MAX_POINTS} points between from and to`)
-    } else {
-      stepMs = Math.max(sampleMs, Math.ceil((to - from) / 300 / sampleMs) * sampleMs)
-    }
-    // Buckets start on multiples of the step, so the same question asked twice gives the same points.
-    return { from: Math.floor(from / stepMs) * stepMs, to, step: stepMs }
-  }
-
   async series(query: HistoryQuery, now: number): Promise<HistoryResponse> {
-    const groupBy = query.groupBy ? (query.groupBy.trim() as HistoryDimension) : null
-    if (groupBy !== null && !HISTORY_DIMENSIONS.includes(groupBy)) {
-      throw invalid('/groupBy', `unknown dimension "${groupBy}"; use one of ${HISTORY_DIMENSIONS.join(', ')}`)
-    }
-    const w = this.window(query, now)
+    const groupBy = parseHistoryGroupBy(query.groupBy)
+    const w = historyWindow(query, now, this.sampleStepSeconds)
     const limit = query.limit ?? DEFAULT_SERIES_LIMIT
     const db = this.store.db
     const bucket = bucketSql(w)
@@ -250,7 +256,7 @@ export class HistoryStore {
   }
 
   async accelerators(query: AcceleratorHistoryQuery, now: number): Promise<AcceleratorHistoryResponse> {
-    const w = this.window(query, now)
+    const w = historyWindow(query, now, this.sampleStepSeconds)
     const db = this.store.db
     let q = db
       .selectFrom('history_accelerators as h')

@@ -37,3 +37,11 @@ export function loadRegions(): Regions {
   }))
   return { provinces, hubs }
 }
+
+/** The national data-center PUE target (policy_targets.csv, metric national_avg_pue): sites outside the hubs are held to it. */
+export function nationalPueTarget(): number {
+  const row = records('policy_targets.csv').find((r) => r.metric === 'national_avg_pue')
+  const value = numberOrNull(row?.value)
+  if (value === null) throw new Error('data/policy_targets.csv has no national_avg_pue row')
+  return value
+}

@@ -1,3 +1,4 @@
+export * from './census'
 export * from './cluster'
 export * from './errors'
 export * from './history'

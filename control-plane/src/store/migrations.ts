@@ -89,6 +89,36 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0003_censuses': {
+    async up(db: Kysely<unknown>) {
+      // Append-only: the application has no statement that updates or deletes a census.
+      await db.schema
+        .createTable('censuses')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('period', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('digest', 'text', (c) => c.notNull())
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addColumn('document', 'text', (c) => c.notNull())
+        .execute()
+    },
+  },
+  '0004_scheduled_runs': {
+    async up(db: Kysely<unknown>) {
+      // One row per (job, slot): inserting it is the claim, so a slot runs once across restarts and instances.
+      await db.schema
+        .createTable('scheduled_runs')
+        .addColumn('job', 'text', (c) => c.notNull())
+        .addColumn('slot', 'text', (c) => c.notNull())
+        .addColumn('claimed_at', 'bigint', (c) => c.notNull())
+        .addColumn('claimed_by', 'text', (c) => c.notNull())
+        .addColumn('finished_at', 'bigint')
+        .addColumn('outcome', 'text')
+        .addColumn('detail', 'text')
+        .addPrimaryKeyConstraint('scheduled_runs_pk', ['job', 'slot'])
+        .execute()
+    },
+  },
 }
 
 /** Numeric columns of ledger_rows, in insert order. */

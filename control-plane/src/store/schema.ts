@@ -110,6 +110,27 @@ export interface HistoryAcceleratorsTable {
   acc_in_use_alloc: number
 }
 
+/** A frozen census: the document as served, its digest, and the summary the list shows. */
+export interface CensusesTable {
+  id: number
+  period: string
+  created_at: number
+  digest: string
+  summary: string
+  document: string
+}
+
+/** Runs of scheduled jobs; the row for slot '(installed)' records when the job was first scheduled. */
+export interface ScheduledRunsTable {
+  job: string
+  slot: string
+  claimed_at: number
+  claimed_by: string
+  finished_at: number | null
+  outcome: string | null
+  detail: string | null
+}
+
 export interface Database {
   clusters: ClustersTable
   report_log: ReportLogTable
@@ -117,4 +138,6 @@ export interface Database {
   ledger_rows: LedgerRowsTable
   history_samples: HistorySamplesTable
   history_accelerators: HistoryAcceleratorsTable
+  censuses: CensusesTable
+  scheduled_runs: ScheduledRunsTable
 }

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { LedgerError } from '../../ledger/errors'
 import {
   AcceleratorHistoryQuerySchema,
   AcceleratorHistoryResponseSchema,
@@ -23,7 +24,18 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
         response: { 200: HistoryResponseSchema, 400: ErrorSchema },
       },
     },
-    async (request) => services.history.series(request.query, services.now()),
+    async (request) => {
+      if (services.vm) {
+        try {
+          return await services.vm.series(request.query, services.now())
+        } catch (error) {
+          // A bad question is the caller's; VictoriaMetrics being away is ours: the store answers.
+          if (error instanceof LedgerError) throw error
+          request.log.warn({ err: error }, 'VictoriaMetrics query failed; answering from the store')
+        }
+      }
+      return services.history.series(request.query, services.now())
+    },
   )
   app.get(
     '/api/v1/history/accelerators',
