@@ -201,6 +201,24 @@ describe('suanpan CLI end to end: start, ledger, cluster register', () => {
     const cmp = await runTsx(CLI, ['census', 'compare', String(census.id), String(census.id), '--by', 'kind', '--url', url])
     expect(cmp.code).toBe(0)
     expect(cmp.stdout).toMatch(/TOTAL\s+0\s+0\s+0/)
+    const xlsx = join(dataDir, 'census.xlsx')
+    const exported = await runTsx(CLI, [
+      'census',
+      'export',
+      String(census.id),
+      '--format',
+      'xlsx',
+      '--lang',
+      'en',
+      '-o',
+      xlsx,
+      '--url',
+      url,
+    ])
+    expect(exported.code, exported.stderr).toBe(0)
+    expect(exported.stdout).toContain(xlsx)
+    // An XLSX is a zip: it starts with PK.
+    expect(readFileSync(xlsx).subarray(0, 2).toString('latin1')).toBe('PK')
     const bad = await runTsx(CLI, ['census', 'run', '--period', '2026Q9', '--url', url, '--admin-token', adminToken])
     expect(bad.code).not.toBe(0)
     expect(bad.stderr).toContain('period')

@@ -51,6 +51,7 @@ const MEASURES = (g: LedgerGroup) => ({
   unclassified: g.accelerators.unclassified ?? 0,
   power: g.energy?.itPowerKw ?? 0,
   storage: g.storage?.capacityBytes ?? 0,
+  stranded: g.strandedAccelerators,
 })
 
 for (const { store: testStore, skip } of testStores()) {
@@ -63,7 +64,9 @@ for (const { store: testStore, skip } of testStores()) {
           fc.nat(),
           async (clusters, groupBy, prefixSeed) => {
             const { store, cleanup } = await testStore.open()
-            const t = await startTestApp(store)
+            // Reports prepared on the main thread: worker start-up would dominate these small runs
+            // (the worker path has its own tests and the e2e suites).
+            const t = await startTestApp(store, { ingestWorkers: 0 })
             try {
               const sent: { report: Report; token: string; ack: unknown }[] = []
               for (const [i, c] of clusters.entries()) {

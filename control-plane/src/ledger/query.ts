@@ -117,6 +117,7 @@ function emptyGroup(key: LedgerGroup['key']): LedgerGroup {
     memoryBytes: 0,
     accelerators: {},
     virtualAccelerators: 0,
+    strandedAccelerators: 0,
     storage: null,
     compute: {
       fp64Pflops: 0,
@@ -234,6 +235,7 @@ class Accumulator {
     this.accAlloc += r.acc_alloc
     this.accInUse += r.acc_in_use
     this.accInUseAlloc += r.acc_in_use_alloc
+    g.strandedAccelerators += r.acc_stranded
   }
 
   addSite(f: ClusterFiguresLike): void {

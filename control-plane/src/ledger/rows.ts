@@ -45,6 +45,7 @@ function emptyRow(key: string, kind: string, vendor: string, model: string, arch
     acc_alloc: 0,
     acc_in_use: 0,
     acc_in_use_alloc: 0,
+    acc_stranded: 0,
   }
 }
 
@@ -62,6 +63,23 @@ function addFigures(row: LedgerRow, figures: DeviceFigures, count: number, tenso
   else row.fp16_tflops += figures.fp16Dense * count
   if (figures.int8Dense === null) row.int8_missing += count
   else row.int8_tops += figures.int8Dense * count
+}
+
+/** CPU and memory a free accelerator needs to be usable: below this per free device, it is stranded. */
+export const STRANDED_CPU_MILLIS_PER_DEVICE = 2_000
+export const STRANDED_MEMORY_BYTES_PER_DEVICE = 8 * 1024 ** 3
+
+/**
+ * A node whose free accelerators cannot be used: pods already request so much of its CPU or memory
+ * that what is left is under 2 cores or 8 GiB per free device. Only where the report says what is in use.
+ */
+function isStranded(node: Inventory['nodes'][number]): boolean {
+  let free = 0
+  for (const a of node.acc) if (a.inUse !== null) free += Math.max(0, a.allocatable - a.inUse)
+  if (free <= 0) return false
+  const freeCpu = node.alloc[0] - node.req[0]
+  const freeMemory = node.alloc[1] - node.req[1]
+  return freeCpu < free * STRANDED_CPU_MILLIS_PER_DEVICE || freeMemory < free * STRANDED_MEMORY_BYTES_PER_DEVICE
 }
 
 /**
@@ -89,6 +107,7 @@ export function ledgerRows(inventory: Inventory): LedgerRow[] {
       row.mem_used_bytes += node.used[1]
       row.mem_used_alloc_bytes += node.alloc[1]
     }
+    const stranded = isStranded(node)
     for (const a of node.acc) {
       const accRow = rows[a.cls]
       const cls = inventory.classes[a.cls]
@@ -100,6 +119,7 @@ export function ledgerRows(inventory: Inventory): LedgerRow[] {
       if (a.inUse !== null) {
         accRow.acc_in_use += a.inUse
         accRow.acc_in_use_alloc += a.allocatable
+        if (stranded) accRow.acc_stranded += Math.max(0, a.allocatable - a.inUse)
       }
     }
   }

@@ -93,6 +93,8 @@ export const LedgerGroupSchema = Type.Object({
   memoryBytes: Num,
   accelerators: Type.Record(Type.String(), Num),
   virtualAccelerators: Num,
+  /** Free accelerators on nodes whose CPU or memory is nearly all requested (< 2 cores or 8 GiB per free device): capacity nobody can use. */
+  strandedAccelerators: Num,
   storage: Type.Union([Type.Object({ capacityBytes: Num, usedBytes: NullableNum }), Type.Null()]),
   compute: ComputeSchema,
   utilization: UtilizationSchema,

@@ -60,7 +60,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('model', 'text', (c) => c.notNull())
         .addColumn('arch', 'text', (c) => c.notNull())
         .addColumn('domestic', 'integer', (c) => c.notNull())
-      for (const column of LEDGER_ROW_MEASURES) rows = rows.addColumn(column, dbl, (c) => c.notNull())
+      for (const column of LEDGER_ROW_MEASURES_V1) rows = rows.addColumn(column, dbl, (c) => c.notNull())
       await rows.addPrimaryKeyConstraint('ledger_rows_pk', ['cluster_id', 'row_key']).execute()
     },
   },
@@ -119,10 +119,18 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0005_stranded_accelerators': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('ledger_rows')
+        .addColumn('acc_stranded', dbl, (c) => c.notNull().defaultTo(0))
+        .execute()
+    },
+  },
 }
 
-/** Numeric columns of ledger_rows, in insert order. */
-export const LEDGER_ROW_MEASURES = [
+/** The numeric columns ledger_rows was created with (migration 0001: frozen). */
+const LEDGER_ROW_MEASURES_V1 = [
   'nodes',
   'devices',
   'virtual_devices',
@@ -147,6 +155,13 @@ export const LEDGER_ROW_MEASURES = [
   'acc_alloc',
   'acc_in_use',
   'acc_in_use_alloc',
+] as const
+
+/** Numeric columns of ledger_rows, in insert order. */
+export const LEDGER_ROW_MEASURES = [
+  ...LEDGER_ROW_MEASURES_V1,
+  /** Free accelerators on nodes without the CPU or memory left to use them (see ledger/rows.ts). */
+  'acc_stranded',
 ] as const
 
 /** Per-cluster sums kept at every history sample (same units as ledger_rows). */

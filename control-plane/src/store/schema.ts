@@ -76,6 +76,7 @@ export interface LedgerRowsTable {
   acc_alloc: number
   acc_in_use: number
   acc_in_use_alloc: number
+  acc_stranded: number
 }
 
 /** One sample of a cluster's utilization and energy, every history step (ts = step start, epoch ms). */

@@ -689,6 +689,7 @@ class Sum {
       memoryBytes: s((r) => r.memory),
       accelerators,
       virtualAccelerators: s((r) => r.virtual),
+      strandedAccelerators: 0,
       storage,
       compute: {
         fp64Pflops: s((r) => r.fp64) / 1000,

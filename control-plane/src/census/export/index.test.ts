@@ -57,6 +57,7 @@ function emptyCensus(): Census {
     memoryBytes: 0,
     accelerators: {},
     virtualAccelerators: 0,
+    strandedAccelerators: 0,
     storage: { capacityBytes: 0, usedBytes: null },
     compute: {
       fp64Pflops: 0,
