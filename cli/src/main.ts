@@ -145,6 +145,20 @@ census
     )
   })
 
+const audit = program.command('audit').description('the tamper-evident audit trail')
+audit
+  .command('verify')
+  .description('check the hash chain of the audit trail, read from the store itself; exits 1 if anything was edited or removed')
+  .addOption(new Option('--data-dir <dir>', 'where the embedded store lives').default('.suanpan'))
+  .addOption(new Option('--database-url <url>', 'PostgreSQL instead of the embedded store').env('DATABASE_URL'))
+  .option('--head <seq:hash>', 'a head printed by an earlier verify: also catches records removed from the end')
+  .option('--json', 'machine-readable output', false)
+  .action(async (opts) => {
+    const { auditVerify } = await import('./audit')
+    const ok = await auditVerify(opts, createOutput(opts.json))
+    if (!ok) process.exitCode = 1
+  })
+
 program
   .command('agent')
   .description('run an agent against a Kubernetes API and report to the control plane')

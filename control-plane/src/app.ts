@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto'
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Registry } from 'prom-client'
+import { AuditTrail } from './audit/chain'
+import { registerAudit } from './audit/hook'
 import { type Catalog, catalogVersion, loadCatalog } from './catalog'
 import { buildCensus } from './census/build'
 import { CensusStore } from './census/store'
@@ -14,6 +17,7 @@ import { registerConsole } from './plugins/console'
 import { registerErrorHandler } from './plugins/errors'
 import { createMetrics } from './plugins/metrics'
 import { loadRegions } from './regions'
+import { auditRoutes } from './routes/audit'
 import { censusRoutes } from './routes/censuses'
 import { clusterRoutes } from './routes/clusters'
 import { historyRoutes } from './routes/history'
@@ -112,6 +116,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     preparer,
     history,
     censuses,
+    audit: new AuditTrail(store),
     createCensus,
     scheduler: new JobScheduler(store, now, { warn: (obj, msg) => logWarn(obj, msg) }),
     censusJob,
@@ -129,7 +134,12 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   const app = Fastify({
     logger: options.logger === false ? false : { level: config.logLevel },
     bodyLimit: config.bodyLimitBytes,
+    genReqId: () => randomUUID(),
   })
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  registerAudit(app, services.audit, now)
   app.setValidatorCompiler(TypeBoxValidatorCompiler)
   registerErrorHandler(app)
   await app.register(reportRoutes, { services })
@@ -138,6 +148,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(regionRoutes)
   await app.register(historyRoutes, { services })
   await app.register(censusRoutes, { services })
+  await app.register(auditRoutes, { services })
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', registry.contentType)
     return registry.metrics()

@@ -1,4 +1,5 @@
 export { type App, type BuildAppOptions, buildApp } from './app'
+export { AuditTrail, verifyAuditTrail } from './audit/chain'
 export { type Catalog, loadCatalog } from './catalog'
 export { type Config, loadConfig } from './config'
 export { bucketStart, type HistorySample, HistoryStore, replayHistory, sampleClusters } from './history'

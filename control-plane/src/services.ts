@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client'
+import type { AuditTrail } from './audit/chain'
 import type { Catalog } from './catalog'
 import type { CensusStore } from './census/store'
 import type { Config } from './config'
@@ -24,6 +25,7 @@ export interface AppServices {
   /** History in VictoriaMetrics when VM_URL is set. */
   vm: VictoriaHistory | null
   censuses: CensusStore
+  audit: AuditTrail
   /** Freeze the ledger now into the next numbered census. */
   createCensus(request: CensusRequest): Promise<CensusSummary>
   scheduler: JobScheduler

@@ -224,6 +224,17 @@ describe('suanpan CLI end to end: start, ledger, cluster register', () => {
     expect(bad.stderr).toContain('period')
   })
 
+  it('audit verify reads the trail from the store and finds it intact, with the registrations in it', async () => {
+    const res = await runTsx(CLI, ['audit', 'verify', '--data-dir', dataDir, '--json'])
+    expect(res.code, res.stderr).toBe(0)
+    const result = JSON.parse(res.stdout.trim().split('\n').at(-1) ?? '{}') as { data: { ok: boolean; records: number } }
+    expect(result.data.ok).toBe(true)
+    expect(result.data.records).toBeGreaterThanOrEqual(1)
+    const bad = await runTsx(CLI, ['audit', 'verify', '--data-dir', dataDir, '--head', `999999:sha256:${'0'.repeat(64)}`])
+    expect(bad.code).toBe(1)
+    expect(bad.stdout).toContain('removed from the end')
+  })
+
   it('ledger --by with an unknown dimension exits non-zero and names it', async () => {
     const res = await runTsx(CLI, ['ledger', '--by', 'province,colour', '--url', url])
     expect(res.code).not.toBe(0)

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
+import '../audit/hook'
 import { LedgerError } from '../ledger/errors'
 import { hashToken } from '../ledger/tokens'
 
@@ -19,5 +20,6 @@ export function adminGuard(adminToken: string | null) {
     if (!token) throw new LedgerError(401, 'UNAUTHENTICATED', 'missing bearer token: send "authorization: Bearer <admin token>"')
     if (!timingSafeEqual(Buffer.from(hashToken(token), 'hex'), expected))
       throw new LedgerError(401, 'UNAUTHENTICATED', 'admin token is not valid')
+    request.auditActor = 'admin'
   }
 }

@@ -1,3 +1,4 @@
+export * from './audit'
 export * from './census'
 export * from './cluster'
 export * from './errors'

@@ -127,6 +127,27 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0006_audit_log': {
+    async up(db: Kysely<unknown>) {
+      // Append-only and hash-chained: each record carries the hash of the one before it.
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('seq', 'bigint', (c) => c.primaryKey())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('prev_hash', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('audit_log_at').on('audit_log').column('at').execute()
+    },
+  },
 }
 
 /** The numeric columns ledger_rows was created with (migration 0001: frozen). */

@@ -132,6 +132,22 @@ export interface ScheduledRunsTable {
   detail: string | null
 }
 
+/** The audit trail: who did what, when, with what outcome; `hash` chains every record to the one before. */
+export interface AuditLogTable {
+  seq: number
+  at: number
+  actor: string
+  action: string
+  target: string
+  scope: string
+  outcome: string
+  status: number
+  request_id: string
+  detail: string
+  prev_hash: string
+  hash: string
+}
+
 export interface Database {
   clusters: ClustersTable
   report_log: ReportLogTable
@@ -141,4 +157,5 @@ export interface Database {
   history_accelerators: HistoryAcceleratorsTable
   censuses: CensusesTable
   scheduled_runs: ScheduledRunsTable
+  audit_log: AuditLogTable
 }

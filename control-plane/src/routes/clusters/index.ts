@@ -34,6 +34,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
       },
     },
     async (request, reply) => {
+      request.auditScope = request.body.province
       const registered = await registerCluster(services.store, request.body, services.now())
       const record = await services.store.db
         .selectFrom('clusters')

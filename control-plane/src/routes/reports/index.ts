@@ -39,6 +39,8 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
       let kind = 'unknown'
       try {
         const holder = await services.authenticator.authenticate(bearerToken(request))
+        request.auditActor = `cluster:${holder.id}`
+        request.auditScope = holder.province
         const report = await services.preparer.prepare(request.body as string)
         kind = report.kind
         await services.authenticator.authorize(holder, report.clusterId)
