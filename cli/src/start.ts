@@ -1,20 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createFleet, fullReport, type SimCluster, startFleet, usageReport } from '@suanpan/agents'
-import {
-  type App,
-  bucketStart,
-  buildApp,
-  type Config,
-  loadCatalog,
-  loadConfig,
-  loadRegions,
-  queryLedger,
-  registerCluster,
-  replayHistory,
-} from '@suanpan/control-plane'
+import { createFleet, type SimCluster, startFleet } from '@suanpan/agents'
+import { buildApp, loadConfig, loadRegions, queryLedger, registerCluster } from '@suanpan/control-plane'
 import { formatLedger, regionLabels } from './format'
+import { fillSimulatedHistory } from './history'
 import { type Output, progressLine } from './output'
 
 export interface StartOptions {
@@ -80,7 +70,11 @@ export async function start(options: StartOptions, out: Output): Promise<{ close
       staleAfterMs: 3 * config.reportIntervalSeconds * 1000,
     })
     out.result('ledger', ledger, formatLedger(ledger, regionLabels(loadRegions())))
-    if (options.historyHours > 0) await fillHistory(services, config, clusters, options.historyHours, out)
+    if (options.historyHours > 0) {
+      const progress = progressLine(out, `simulated history (${options.historyHours} h)`)
+      await fillSimulatedHistory(services, config, clusters, options.historyHours, (done, total) => progress(done, total, 0))
+      progress.done()
+    }
   }
   await services.recordHistory()
   const seconds = ((Date.now() - started) / 1000).toFixed(1)
@@ -105,36 +99,4 @@ export async function start(options: StartOptions, out: Output): Promise<{ close
       await app.close()
     },
   }
-}
-
-/**
- * The demo's past: what each simulated cluster's usage reports would have said at every history step
- * of the last `hours`, replayed through the ledger's own classification into the history tables. Only
- * for the simulated fleet; real clusters' history starts when they first report.
- */
-async function fillHistory(services: App['services'], config: Config, clusters: SimCluster[], hours: number, out: Output) {
-  const catalog = loadCatalog(config.catalogFile ? { userFile: config.catalogFile } : {})
-  const stepMs = config.historyStepSeconds * 1000
-  const end = bucketStart(Date.now(), config.historyStepSeconds)
-  const begin = end - hours * 3_600_000
-  const progress = progressLine(out, `simulated history (${hours} h)`)
-  const batch = 25
-  for (let i = 0; i < clusters.length; i += batch) {
-    const samples = {
-      samples: [] as ReturnType<typeof replayHistory>['samples'],
-      accelerators: [] as ReturnType<typeof replayHistory>['accelerators'],
-    }
-    for (const c of clusters.slice(i, i + batch)) {
-      const usages = function* () {
-        let seq = 2
-        for (let ts = begin; ts < end; ts += stepMs) yield { ts, report: usageReport(c, seq++, ts) }
-      }
-      const replayed = replayHistory(catalog, fullReport(c, 1, begin), usages())
-      samples.samples.push(...replayed.samples)
-      samples.accelerators.push(...replayed.accelerators)
-    }
-    await services.history.record(samples)
-    progress(Math.min(clusters.length, i + batch), clusters.length, 0)
-  }
-  progress.done()
 }

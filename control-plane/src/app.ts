@@ -15,6 +15,7 @@ import { MAX_GROUP_LIMIT, queryLedger } from './ledger/query'
 import { LedgerView } from './ledger/view'
 import { registerConsole } from './plugins/console'
 import { registerErrorHandler } from './plugins/errors'
+import { REDACTED_LOG_PATHS, registerHardening } from './plugins/hardening'
 import { createMetrics } from './plugins/metrics'
 import { loadRegions } from './regions'
 import { auditRoutes } from './routes/audit'
@@ -36,6 +37,8 @@ export interface BuildAppOptions {
   registry?: Registry
   now?: () => number
   logger?: boolean
+  /** Where log lines go (default stdout); tests read them. */
+  logStream?: { write(line: string): void }
 }
 
 export interface App {
@@ -132,7 +135,23 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     },
   }
   const app = Fastify({
-    logger: options.logger === false ? false : { level: config.logLevel },
+    logger:
+      options.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            redact: REDACTED_LOG_PATHS,
+            ...(options.logStream ? { stream: options.logStream } : {}),
+            serializers: {
+              // Headers are logged for tracing; the secret ones are redacted (REDACTED_LOG_PATHS).
+              req: (req: { method: string; url: string; headers: Record<string, unknown>; ip?: string }) => ({
+                method: req.method,
+                url: req.url,
+                headers: req.headers,
+                ip: req.ip,
+              }),
+            },
+          },
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => randomUUID(),
   })
@@ -141,6 +160,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   })
   registerAudit(app, services.audit, now)
   app.setValidatorCompiler(TypeBoxValidatorCompiler)
+  await registerHardening(app, { ratePerMinute: config.rateLimitPerMinute })
   registerErrorHandler(app)
   await app.register(reportRoutes, { services })
   await app.register(ledgerRoutes, { services })

@@ -31,6 +31,8 @@ export interface Config {
   readonly vmUrl: string | null
   /** When the monthly census runs (Beijing time); null: never. */
   readonly censusSchedule: MonthlySchedule | null
+  /** Requests a minute per bearer token (or client address without one); 0 turns the limit off. */
+  readonly rateLimitPerMinute: number
 }
 
 export class ConfigError extends Error {
@@ -72,6 +74,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     historyRetentionDays: intFrom(env, 'SUANPAN_HISTORY_RETENTION_DAYS', 35, 1),
     vmUrl: env.VM_URL || null,
     censusSchedule: monthlyFrom(env, 'SUANPAN_CENSUS_SCHEDULE', 'monthly 1 02:00'),
+    rateLimitPerMinute: intFrom(env, 'SUANPAN_RATE_LIMIT_PER_MINUTE', 3000, 0),
     ...overrides,
   }
   return Object.freeze(config)

@@ -1,0 +1,14 @@
+import type { en } from './en'
+import type { MessageKey, zhCN } from './zh-CN'
+
+// Compile-time only: both tables must use the same `{placeholders}` in every message (the keys are
+// already checked by `satisfies Messages` in en.ts). A mismatch names the offending keys in the error.
+
+type Placeholders<S extends string> = S extends `${string}{${infer P}}${infer Rest}` ? P | Placeholders<Rest> : never
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+
+export type PlaceholderMismatch = {
+  [K in MessageKey]: Same<Placeholders<(typeof zhCN)[K]>, Placeholders<(typeof en)[K]>> extends true ? never : K
+}[MessageKey]
+
+export const placeholdersMatch: [PlaceholderMismatch] extends [never] ? true : PlaceholderMismatch = true
