@@ -82,9 +82,9 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   }
   const censuses = new CensusStore(store)
   const regions = loadRegions()
-  const createCensus: AppServices['createCensus'] = async (request) => {
+  const freeze = async (request: Parameters<AppServices['createCensus']>[0]) => {
     const { catalog, version } = mainCatalogOf()
-    const census = await buildCensus(request, {
+    return buildCensus(request, {
       view,
       history,
       catalog,
@@ -94,7 +94,13 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       now: now(),
       staleAfterMs,
     })
-    return (await censuses.create(census)).summary
+  }
+  const createCensus: AppServices['createCensus'] = async (request) => (await censuses.create(await freeze(request))).summary
+  const evaluateNow: AppServices['evaluate'] = async (options) => {
+    const idleThreshold = options.idleThreshold ?? 0.2
+    const idleHours = options.idleHours ?? 24
+    const census = await freeze({ period: '0000', idleThreshold, idleHours })
+    return { generatedAt: census.createdAt, idleThreshold, idleHours, recommendations: census.recommendations }
   }
   // The scheduler logs through fastify's logger, which exists once the app is built below.
   let logWarn: (obj: unknown, msg: string) => void = () => {}
@@ -121,6 +127,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     censuses,
     audit: new AuditTrail(store),
     createCensus,
+    evaluate: evaluateNow,
     scheduler: new JobScheduler(store, now, { warn: (obj, msg) => logWarn(obj, msg) }),
     censusJob,
     catalog: mainCatalogOf,

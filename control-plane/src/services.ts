@@ -9,7 +9,7 @@ import type { Preparer } from './ledger/prepare-pool'
 import type { LedgerView } from './ledger/view'
 import type { ControlPlaneMetrics } from './plugins/metrics'
 import type { JobScheduler, MonthlyJob } from './schedule/jobs'
-import type { CensusRequest, CensusSummary } from './schemas'
+import type { CensusRequest, CensusSummary, Evaluation } from './schemas'
 import type { Store } from './store/open'
 
 /** What routes need, built once by buildApp and injected (tests replace any of it). */
@@ -28,6 +28,8 @@ export interface AppServices {
   audit: AuditTrail
   /** Freeze the ledger now into the next numbered census. */
   createCensus(request: CensusRequest): Promise<CensusSummary>
+  /** The evaluation now (idle, stranded, over-target, unclassified, stale), without freezing a census. */
+  evaluate(options: { idleThreshold?: number; idleHours?: number }): Promise<Evaluation>
   scheduler: JobScheduler
   /** The monthly census job, when scheduled. */
   censusJob: MonthlyJob | null

@@ -195,7 +195,14 @@ export interface StartControlPlaneOptions {
 export async function startControlPlane(options: StartControlPlaneOptions): Promise<ControlPlaneProcess> {
   const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', 'control-plane/src/server.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(options.port), LOG_LEVEL: 'warn', SUANPAN_RATE_LIMIT_PER_MINUTE: '0', ...options.env },
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(options.port),
+      LOG_LEVEL: 'warn',
+      SUANPAN_RATE_LIMIT_PER_MINUTE: '0',
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let log = ''

@@ -131,6 +131,13 @@ for (const { store: testStore, skip } of testStores()) {
       expect(census.utilizationBands.reduce((a, b) => a + b.clusters, 0)).toBe(fleet.length)
       expect(census.methodNotes.length).toBeGreaterThan(0)
       expect(census.energy.pueTargets.length).toBeGreaterThan(0)
+      // The evaluation: the stale cluster is a finding; the same findings are served without a census.
+      expect(census.recommendations).toContainEqual(expect.objectContaining({ code: 'stale-cluster', subject: staleId.clusterId }))
+      const now = JSON.parse((await get('/api/v1/evaluation')).text) as { recommendations: Census['recommendations'] }
+      expect(now.recommendations).toEqual(census.recommendations)
+      for (const r of census.recommendations.filter((r) => r.code === 'pue-over-target')) {
+        expect(r.figures.pue ?? 0).toBeGreaterThan(r.figures.target ?? Number.POSITIVE_INFINITY)
+      }
     })
 
     it('a census never changes: new reports and new censuses leave it byte for byte the same', async () => {

@@ -5,6 +5,7 @@ import type { LedgerView } from '../ledger/view'
 import { nationalPueTarget } from '../regions'
 import type { Census, CensusBreakdown, CensusRequest, LedgerDimension, LedgerGroup, LedgerResponse, Regions } from '../schemas'
 import { CENSUS_BREAKDOWNS } from '../schemas'
+import { evaluate } from './evaluate'
 
 export interface CensusInputs {
   view: LedgerView
@@ -96,6 +97,8 @@ export async function buildCensus(request: CensusRequest, inputs: CensusInputs):
     }
   })
 
+  const recommendations = evaluate({ view, now, staleAfterMs, idle, pueTargets, unclassified, stale: national.stale })
+
   const energy = total.energy
   const facility = energy?.facilityPowerKw ?? 0
   return {
@@ -127,6 +130,7 @@ export async function buildCensus(request: CensusRequest, inputs: CensusInputs):
     },
     dataQuality: { stale: national.stale, missing: national.missing, unclassified },
     methodNotes,
+    recommendations,
     lineage,
   }
 }

@@ -59,6 +59,40 @@ export const CatalogNoteSchema = Type.Object({
   devices: Num,
 })
 
+export const RECOMMENDATION_CODES = [
+  'idle-cluster',
+  'stranded-accelerators',
+  'pue-over-target',
+  'unclassified-devices',
+  'stale-cluster',
+] as const
+export type RecommendationCode = (typeof RECOMMENDATION_CODES)[number]
+
+/** One finding of the evaluation (云资源分析评估), with the figures behind it; texts are localized by code. */
+export const RecommendationSchema = Type.Object({
+  code: Type.Union([
+    Type.Literal('idle-cluster'),
+    Type.Literal('stranded-accelerators'),
+    Type.Literal('pue-over-target'),
+    Type.Literal('unclassified-devices'),
+    Type.Literal('stale-cluster'),
+  ]),
+  severity: Type.Union([Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')]),
+  /** What it is about: a cluster, a site, a device resource name. */
+  subject: Type.String(),
+  province: Type.Union([Type.String(), Type.Null()]),
+  figures: Type.Record(Type.String(), Type.Number()),
+})
+export type Recommendation = Static<typeof RecommendationSchema>
+
+export const EvaluationSchema = Type.Object({
+  generatedAt: Type.String(),
+  idleThreshold: Type.Number(),
+  idleHours: Type.Number(),
+  recommendations: Type.Array(RecommendationSchema),
+})
+export type Evaluation = Static<typeof EvaluationSchema>
+
 export const CensusSummarySchema = Type.Object({
   id: Type.Integer(),
   period: Type.String(),
@@ -109,6 +143,8 @@ export const CensusSchema = Type.Object({
     unclassified: Type.Array(UnclassifiedDeviceSchema),
   }),
   methodNotes: Type.Array(CatalogNoteSchema),
+  /** Findings and what to do about them: idle clusters, stranded accelerators, sites over their PUE target… */
+  recommendations: Type.Array(RecommendationSchema),
   /** The reports the census sums (one per included cluster: its last full and usage sequence). */
   lineage: Type.Array(LineageEntrySchema),
 })

@@ -902,6 +902,25 @@ export function fixtureCensus(): Census {
       unclassified: [{ resource: UNCLASSIFIED_RESOURCE, devices: 8, clusters: 1 }],
     },
     methodNotes: [...notes.values()].sort((a, b) => b.devices - a.devices || a.model.localeCompare(b.model)),
+    recommendations: [
+      {
+        code: 'idle-cluster',
+        severity: 'high',
+        subject: '650000-gov-cloud-01',
+        province: '650000',
+        figures: { peak: 0.08, hours: 24, idleCpuCores: 1800, idleAccelerators: 16, idleFp16DensePflops: 1.25 },
+      },
+      {
+        code: 'stranded-accelerators',
+        severity: 'medium',
+        subject: '440000-ai-<01>',
+        province: '440000',
+        figures: { strandedAccelerators: 5, accelerators: 64 },
+      },
+      { code: 'pue-over-target', severity: 'high', subject: '110000-bj-dc01', province: null, figures: { pue: 1.52, target: 1.25 } },
+      { code: 'unclassified-devices', severity: 'low', subject: 'example.com/fpga', province: null, figures: { devices: 12, clusters: 2 } },
+      { code: 'stale-cluster', severity: 'low', subject: '120000-gov-cloud-09', province: '120000', figures: { silentHours: 6.5 } },
+    ],
     lineage: CLUSTERS.flatMap((c) => [
       { clusterId: c.id, sequence: c.fullSequence, kind: 'full', receivedAt: c.fullAt },
       ...(c.usageSequence !== null && c.usageAt !== null

@@ -21,6 +21,7 @@ import {
   type KeyValueBlock,
   missingTable,
   pueTargetsTable,
+  recommendationsTable,
   reportHeading,
   staleTable,
   storageBlock,
@@ -399,6 +400,7 @@ ${kvTable(lang, identityBlock(census, lang))}
       dataTable(lang, catalogNotesTable(census, lang)),
       `<p class="note">${escapeHtml(`${t('lineageCount')}: ${formatNumber(lang, census.lineage.length, 'int')}. ${t('lineageInWorkbook')}`)}</p>`,
     ]),
+    section('recommendations', 10, 'secRecommendations', [dataTable(lang, recommendationsTable(census, lang, names))]),
   ]
 
   const documentTitle = `${t('reportTitle')} · ${heading}`

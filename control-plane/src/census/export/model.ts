@@ -8,7 +8,7 @@ import {
   type LedgerDimension,
   type LedgerGroup,
 } from '../../schemas'
-import { beijingTime, type CensusNames, codeName, type LabelKey, label, type ValueFormat } from './labels'
+import { beijingTime, type CensusNames, codeName, formatNumber, type LabelKey, label, type ValueFormat } from './labels'
 
 /**
  * The census as tables, in the report's language: one model that the CSV, XLSX and HTML renderers
@@ -847,4 +847,51 @@ export function lineageTable(census: Census, lang: CensusLanguage): Table {
 /** The report's title line: the census's own title, or `第 N 号普查 · 期`. */
 export function reportHeading(census: Census, lang: CensusLanguage): string {
   return label(lang, 'censusHeading', { id: census.id, period: census.period })
+}
+
+const SEVERITY: Record<string, LabelKey> = { high: 'severityHigh', medium: 'severityMedium', low: 'severityLow' }
+
+/** One finding as a sentence in the report's language, numbers formatted for it. */
+export function recommendationText(lang: CensusLanguage, r: Census['recommendations'][number]): string {
+  const f = r.figures
+  const n = (v: number | undefined, format: 'int' | 'count' | 'dec1' | 'dec2' | 'ratio') => formatNumber(lang, v ?? null, format)
+  switch (r.code) {
+    case 'idle-cluster':
+      return label(lang, 'recIdleCluster', {
+        hours: n(f.hours, 'dec1'),
+        peak: n(f.peak, 'ratio'),
+        cores: n(f.idleCpuCores, 'int'),
+        acc: n(f.idleAccelerators, 'count'),
+      })
+    case 'stranded-accelerators':
+      return label(lang, 'recStranded', { n: n(f.strandedAccelerators, 'count') })
+    case 'pue-over-target':
+      return label(lang, 'recPue', { pue: n(f.pue, 'dec2'), target: n(f.target, 'dec2') })
+    case 'unclassified-devices':
+      return label(lang, 'recUnclassified', { devices: n(f.devices, 'count'), clusters: n(f.clusters, 'int') })
+    case 'stale-cluster':
+      return label(lang, 'recStale', { hours: n(f.silentHours, 'dec1') })
+  }
+}
+
+export function recommendationsTable(census: Census, lang: CensusLanguage, names: CensusNames | undefined): Table {
+  const t = (key: LabelKey) => label(lang, key)
+  return {
+    id: 'recommendations',
+    title: t('secRecommendations'),
+    columns: [
+      { header: t('colSeverity'), format: 'text', width: 8 },
+      { header: t('colSubject'), format: 'text', width: 28 },
+      { header: t('colProvince'), format: 'text', width: 14 },
+      { header: t('colFinding'), format: 'text', width: 90 },
+    ],
+    rows: census.recommendations.map((r) => [
+      t(SEVERITY[r.severity] ?? 'severityLow'),
+      r.subject,
+      r.province === null ? null : keyName(lang, names, 'province', r.province),
+      recommendationText(lang, r),
+    ]),
+    total: null,
+    ...(census.recommendations.length === 0 ? { note: t('noRecommendations') } : {}),
+  }
 }

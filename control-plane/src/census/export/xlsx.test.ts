@@ -46,6 +46,7 @@ const ZH_SHEETS = [
   '失联集群',
   '未上报集群',
   '未分类设备',
+  '评估与建议',
   '口径',
   '方法说明',
   '数据血缘',
@@ -165,5 +166,21 @@ describe('censusXlsx', () => {
     expect(sheetName('x'.repeat(40), taken)).toHaveLength(31)
     expect(sheetName('x'.repeat(40), taken)).toBe(`${'x'.repeat(29)}_2`)
     expect(sheetName("'quoted'", taken)).toBe('quoted')
+  })
+})
+
+describe('censusXlsx recommendations', () => {
+  it('lists every finding of the census with its localized sentence', async () => {
+    const census = fixtureCensus()
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.load((await censusXlsx(census, 'zh-CN')) as unknown as ArrayBuffer)
+    const ws = wb.getWorksheet('评估与建议')
+    if (!ws) throw new Error('no recommendations sheet')
+    expect(ws.rowCount - 1).toBe(census.recommendations.length)
+    const idle = ws.getRow(2)
+    expect(idle.getCell(1).value).toBe('高')
+    expect(idle.getCell(2).value).toBe('650000-gov-cloud-01')
+    expect(String(idle.getCell(4).value)).toContain('1,800 核')
+    expect(String(ws.getRow(4).getCell(4).value)).toContain('PUE 1.52 高于目标 1.25')
   })
 })

@@ -18,6 +18,7 @@ import {
   lineageTable,
   missingTable,
   pueTargetsTable,
+  recommendationsTable,
   reportHeading,
   staleTable,
   storageBlock,
@@ -207,6 +208,7 @@ export async function censusXlsx(census: Census, lang: CensusLanguage, options: 
   add('sheetStale', staleTable(census, lang, names))
   add('sheetMissing', missingTable(census, lang, names))
   add('sheetUnclassified', unclassifiedTable(census, lang))
+  add('sheetRecommendations', recommendationsTable(census, lang, names))
   add('sheetBasis', basisTable(census, lang))
   add('sheetMethod', catalogNotesTable(census, lang))
   add('sheetLineage', lineageTable(census, lang))

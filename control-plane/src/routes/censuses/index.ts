@@ -14,6 +14,7 @@ import {
   CensusRequestSchema,
   CensusSummarySchema,
   ErrorSchema,
+  EvaluationSchema,
 } from '../../schemas'
 import type { AppServices } from '../../services'
 
@@ -50,6 +51,25 @@ export const censusRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
     '/api/v1/censuses',
     { schema: { summary: 'Censuses made so far, newest first', response: { 200: CensusListSchema } } },
     async () => ({ censuses: await services.censuses.list() }),
+  )
+
+  app.get(
+    '/api/v1/evaluation',
+    {
+      serializerCompiler: () => (data) => JSON.stringify(data),
+      schema: {
+        summary: 'Findings now: idle clusters, stranded accelerators, sites over their PUE target, unclassified devices, stale clusters',
+        querystring: Type.Object(
+          {
+            idleThreshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+            idleHours: Type.Optional(Type.Number({ minimum: 0.1, maximum: 720 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: EvaluationSchema, 400: ErrorSchema },
+      },
+    },
+    async (request) => services.evaluate(request.query),
   )
 
   app.get(
