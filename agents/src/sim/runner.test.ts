@@ -229,7 +229,10 @@ describe('startFleet against a fake control plane over HTTP', () => {
         concurrency: 4,
       })
       expect(runner.stats()).toMatchObject({ full: 12, failed: 0 })
-      await sleep(250)
+      // Usage reports every 40 ms: wait until each cluster could have sent one more (bounded, so a
+      // loaded machine is slower, not wrong).
+      const deadline = Date.now() + 15_000
+      while (fake.received.filter((r) => r.kind === 'usage').length <= 12 && Date.now() < deadline) await sleep(50)
       await runner.stop()
       const stats = runner.stats()
       expect(stats.failed).toBe(0)
