@@ -124,18 +124,39 @@ describe('startFleet', () => {
       fullIntervalMs: 10_000,
       usageIntervalMs: 20,
       onProgress: (p) => progress.push(p),
-      createClient: recordingClient(sent, (report) => report.cluster.clusterId === victim && failures++ < 2),
+      // Fails all three tries of the first round, then works.
+      createClient: recordingClient(sent, (report) => report.cluster.clusterId === victim && failures++ < 3),
     })
     expect(progress.at(-1)).toEqual({ sent: 2, total: 3, failed: 1 })
     await sleep(150)
     await runner.stop()
     const stats = runner.stats()
-    expect(stats.failed).toBe(2)
+    expect(stats.failed).toBe(3)
     expect(stats.lastError).toContain(victim)
     const reports = byCluster(sent).get(victim ?? '') ?? []
     // Both failed attempts were full reports (the first, then its retry); the first success is full too.
     expect(reports[0]?.report.kind).toBe('full')
     expect(reports.some((r) => r.report.kind === 'usage')).toBe(true)
+  })
+
+  it('retries a failed first report within the first round, as an agent would', async () => {
+    const fleet = createFleet({ clusters: 2, seed: 3, nodesPerCluster: 2 })
+    const sent: Sent[] = []
+    const victim = fleet[0]?.identity.clusterId
+    let failures = 0
+    const progress: { sent: number; total: number; failed: number }[] = []
+    runner = await startFleet({
+      baseUrl: 'http://control-plane.invalid',
+      clusters: fleet,
+      tokens: tokensFor(fleet),
+      fullIntervalMs: 10_000,
+      usageIntervalMs: 10_000,
+      onProgress: (p) => progress.push(p),
+      createClient: recordingClient(sent, (report) => report.cluster.clusterId === victim && failures++ < 1),
+    })
+    expect(progress.at(-1)).toEqual({ sent: 2, total: 2, failed: 0 })
+    expect(runner.stats()).toMatchObject({ failed: 1, full: 2 })
+    await runner.stop()
   })
 
   it('sends serialized bodies when the client takes them', async () => {

@@ -101,6 +101,9 @@ function positive(name: string, value: number): number {
  * `usageIntervalMs` and full reports every `fullIntervalMs`, staggered so the load is spread over the interval.
  * Resolves once the first round is done; failures are counted, never thrown.
  */
+/** Tries of each cluster's first full report before it counts as failed. */
+const FIRST_ROUND_ATTEMPTS = 3
+
 export async function startFleet(opts: FleetRunnerOptions): Promise<FleetRunner> {
   const fullIntervalMs = positive('fullIntervalMs', opts.fullIntervalMs ?? DEFAULT_FULL_INTERVAL_MS)
   const usageIntervalMs = positive('usageIntervalMs', opts.usageIntervalMs ?? DEFAULT_USAGE_INTERVAL_MS)
@@ -166,7 +169,13 @@ export async function startFleet(opts: FleetRunnerOptions): Promise<FleetRunner>
   let doneFailed = 0
   await Promise.all(
     states.map(async (st) => {
-      const ok = await send(st, 'full')
+      // As an agent would, retry a failed first report with a short backoff before counting it failed
+      // (a control plane still warming up its workers on a busy machine can miss one timeout).
+      let ok = await send(st, 'full')
+      for (let attempt = 1; !ok && !stopping && attempt < FIRST_ROUND_ATTEMPTS; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 500 * 3 ** (attempt - 1)))
+        ok = await send(st, 'full')
+      }
       done++
       if (!ok) doneFailed++
       opts.onProgress?.({ sent: done - doneFailed, total: states.length, failed: doneFailed })
