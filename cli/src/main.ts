@@ -171,6 +171,97 @@ program
     await runAgent({ kubeconfig: opts.kubeconfig ?? null, configFile: opts.config, once: opts.once, json: opts.json })
   })
 
+// Two-site three-center DR lab and failover drills (两地三中心, 灾备演练): real processes on loopback.
+const labDirOption = () =>
+  new Option('--dir <dir>', 'lab directory (state file, data, logs, reports)').env('SUANPAN_DR_LAB_DIR').default('.suanpan/dr-lab')
+const dr = program
+  .command('dr')
+  .description('two-site three-center DR lab (etcd, Patroni, PostgreSQL, pgBackRest, HAProxy, control planes)')
+const drLab = dr.command('lab').description('the DR lab on loopback: A1 leader, A2 synchronous standby, B1 asynchronous replica + backups')
+drLab
+  .command('up')
+  .description('start the lab: etcd ×3, Patroni/PostgreSQL ×3, full backup to B1, HAProxy and a control plane in A1 and A2')
+  .addOption(labDirOption())
+  .option('--json', 'machine-readable output (one JSON object per line)', false)
+  .action(async (opts) => {
+    const { drLabUp } = await import('./dr')
+    await drLabUp({ dir: opts.dir }, createOutput(opts.json))
+  })
+drLab
+  .command('down')
+  .description('stop everything the lab started and remove its data (drill reports are kept)')
+  .addOption(labDirOption())
+  .option('--purge', 'also delete the drill reports', false)
+  .option('--json', 'machine-readable output', false)
+  .action(async (opts) => {
+    const { drLabDown } = await import('./dr')
+    await drLabDown({ dir: opts.dir, purge: opts.purge }, createOutput(opts.json))
+  })
+drLab
+  .command('status')
+  .description('role, timeline, lag and process health of each center (exit status 1 when not healthy)')
+  .addOption(labDirOption())
+  .option('--json', 'machine-readable output', false)
+  .action(async (opts) => {
+    const { drLabStatus } = await import('./dr')
+    if (!(await drLabStatus({ dir: opts.dir }, createOutput(opts.json)))) process.exitCode = 1
+  })
+dr.command('backup')
+  .description('take a pgBackRest backup to the repository in B1 now (run it from cron for scheduled full backups)')
+  .addOption(new Option('--type <type>', 'backup type').choices(['full', 'diff', 'incr']).default('full'))
+  .addOption(labDirOption())
+  .option('--json', 'machine-readable output', false)
+  .action(async (opts) => {
+    const { drBackup } = await import('./dr')
+    await drBackup({ dir: opts.dir, type: opts.type }, createOutput(opts.json))
+  })
+const drill = program.command('drill').description('failover drills with measured RTO/RPO and a report (灾备演练)')
+drill
+  .command('run <scenario>')
+  .description('run a drill: a1-lost, a1-db-lost, remote-takeover, backup-restore, switchover (exit 0 pass, 1 fail, 2 aborted, 3 skipped)')
+  .addOption(labDirOption())
+  .option('--operator <name>', 'who runs the drill (default: the login name)')
+  .addOption(new Option('--trigger <trigger>', 'recorded in the report').choices(['manual', 'scheduled']).default('manual'))
+  .option('--no-recover', 'leave the lab as the fault left it (no restart, no failback)')
+  .option('--json', 'machine-readable output (one JSON object per line)', false)
+  .action(async (scenario: string, opts) => {
+    const { drillRun } = await import('./dr')
+    await drillRun(
+      scenario,
+      { dir: opts.dir, operator: opts.operator, trigger: opts.trigger, recover: opts.recover },
+      createOutput(opts.json),
+    )
+  })
+drill
+  .command('list')
+  .description('scenarios, drill history and trend')
+  .addOption(labDirOption())
+  .option('--json', 'machine-readable output', false)
+  .action(async (opts) => {
+    const { drillList } = await import('./dr')
+    await drillList({ dir: opts.dir }, createOutput(opts.json))
+  })
+drill
+  .command('export <id>')
+  .description('a drill report as JSON or HTML (id, or "latest"); PDF: not yet, print the HTML')
+  .addOption(new Option('--format <format>', 'file format').choices(['json', 'html', 'pdf']).default('html'))
+  .option('-o, --output <file>', 'write to a file (default: stdout)')
+  .addOption(labDirOption())
+  .option('--json', 'machine-readable output', false)
+  .action(async (id: string, opts) => {
+    const { drillExport } = await import('./dr')
+    await drillExport(id, { dir: opts.dir, format: opts.format, output: opts.output }, createOutput(opts.json))
+  })
+drill
+  .command('abort')
+  .description('kill switch: a running drill stops its fault and restores the lab')
+  .addOption(labDirOption())
+  .option('--json', 'machine-readable output', false)
+  .action(async (opts) => {
+    const { drillAbort } = await import('./dr')
+    await drillAbort({ dir: opts.dir }, createOutput(opts.json))
+  })
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CliError) {
     process.stderr.write(`suanpan: ${error.message}\n`)

@@ -14,6 +14,10 @@ const OverviewPage = lazy(() => import('./pages/overview-page'))
 const LedgerPage = lazy(() => import('./pages/ledger-page'))
 const UtilizationPage = lazy(() => import('./pages/utilization-page'))
 const EnergyPage = lazy(() => import('./pages/energy-page'))
+const CensusPage = lazy(() => import('./pages/census-page'))
+const CensusReportPage = lazy(() => import('./pages/census-report-page'))
+const CensusComparePage = lazy(() => import('./pages/census-compare-page'))
+const AuditPage = lazy(() => import('./pages/audit-page'))
 const NotFoundPage = lazy(() => import('./pages/not-found-page'))
 
 const router = createBrowserRouter([
@@ -24,6 +28,10 @@ const router = createBrowserRouter([
       { path: 'ledger', element: <LedgerPage /> },
       { path: 'utilization', element: <UtilizationPage /> },
       { path: 'energy', element: <EnergyPage /> },
+      { path: 'census', element: <CensusPage /> },
+      { path: 'census/compare', element: <CensusComparePage /> },
+      { path: 'census/:id', element: <CensusReportPage /> },
+      { path: 'audit', element: <AuditPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -14,6 +14,9 @@ export const CONSOLE_DIST = join(CONSOLE_DIR, 'dist')
 /** Screenshots of the browser suite (gitignored). */
 export const ARTIFACTS_DIR = join(REPO_ROOT, 'test', 'artifacts')
 
+/** The control plane's admin token in the browser suite (the console keeps it in sessionStorage). */
+export const ADMIN_TOKEN = 'browser-test-admin-token'
+
 /** Debian's Chromium (`apt-get install chromium`); playwright-core downloads no browser. */
 export const CHROMIUM_PATH = '/usr/bin/chromium'
 export const CHROMIUM_ARGS = [
@@ -90,6 +93,8 @@ export interface ConsoleStack {
   readonly clusters: readonly SimCluster[]
   /** GET a JSON API path from the same server the browser uses. */
   get<T>(path: string): Promise<T>
+  /** A JSON API call with the admin token (census creation, the audit trail). */
+  admin<T>(path: string, init?: { method?: 'GET' | 'POST'; body?: unknown }): Promise<T>
   ledger(query?: string): Promise<LedgerResponse>
   close(): Promise<void>
 }
@@ -113,7 +118,7 @@ export async function startConsoleStack(options: ConsoleStackOptions = {}): Prom
       host: '127.0.0.1',
       port: 0,
       sqlitePath: join(dir, 'suanpan.db'),
-      adminToken: 'browser-test-admin-token',
+      adminToken: ADMIN_TOKEN,
       consoleDir: CONSOLE_DIST,
       logLevel: 'error',
       ingestWorkers: 1,
@@ -139,11 +144,24 @@ export async function startConsoleStack(options: ConsoleStackOptions = {}): Prom
       if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`)
       return (await res.json()) as T
     }
+    const admin = async <T>(path: string, init: { method?: 'GET' | 'POST'; body?: unknown } = {}): Promise<T> => {
+      const res = await fetch(`${url}${path}`, {
+        method: init.method ?? 'GET',
+        headers: {
+          authorization: `Bearer ${ADMIN_TOKEN}`,
+          ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      })
+      if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`)
+      return (await res.json()) as T
+    }
     const running = fleet
     return {
       url,
       clusters,
       get,
+      admin,
       ledger: (query = '') => get<LedgerResponse>(`/api/v1/ledger${query ? `?${query}` : ''}`),
       async close() {
         await running.stop()
@@ -181,6 +199,14 @@ export async function newConsoleContext(browser: Browser, locale?: ConsoleLocale
     )
   }
   return context
+}
+
+/** Every page of the context starts with the admin token in its sessionStorage, as if entered in the header. */
+export async function presetAdminToken(context: BrowserContext, token: string = ADMIN_TOKEN): Promise<void> {
+  const value = JSON.stringify(token)
+  await context.addInitScript(
+    `if (!window.sessionStorage.getItem('suanpan.adminToken')) window.sessionStorage.setItem('suanpan.adminToken', ${value})`,
+  )
 }
 
 export function artifactPath(name: string): string {

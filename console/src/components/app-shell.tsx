@@ -3,6 +3,7 @@ import { Suspense, useEffect, useRef } from 'react'
 import { NavLink, Outlet, useLocation } from 'react-router'
 import { LOCALES, type Locale, useI18n } from '../i18n'
 import type { MessageKey } from '../i18n/zh-CN'
+import { AdminTokenControl } from './admin-token-control'
 import { PageLoading } from './query-state'
 
 const NAV: readonly { to: string; label: MessageKey }[] = [
@@ -10,6 +11,8 @@ const NAV: readonly { to: string; label: MessageKey }[] = [
   { to: '/ledger', label: 'nav.ledger' },
   { to: '/utilization', label: 'nav.utilization' },
   { to: '/energy', label: 'nav.energy' },
+  { to: '/census', label: 'nav.census' },
+  { to: '/audit', label: 'nav.audit' },
 ]
 
 const LOCALE_LABEL: Readonly<Record<Locale, MessageKey>> = { 'zh-CN': 'locale.zh-CN', en: 'locale.en' }
@@ -63,6 +66,7 @@ export function AppShell() {
           ))}
         </nav>
         <div className="shell-tools">
+          <AdminTokenControl />
           <LanguageSwitch />
         </div>
       </header>

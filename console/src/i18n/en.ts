@@ -14,6 +14,8 @@ export const en = {
   'nav.ledger': 'Ledger',
   'nav.utilization': 'Utilization',
   'nav.energy': 'Energy',
+  'nav.census': 'Census',
+  'nav.audit': 'Audit',
 
   'locale.switch': 'Interface language',
   'locale.zh-CN': '中文',
@@ -247,6 +249,10 @@ export const en = {
   'energy.powerNote': 'Regions are the grid regions of the provinces; facility power = IT power × PUE.',
   'energy.trend': 'IT power, last 24 hours',
   'energy.trendSummary': 'Line chart of national IT power over the last 24 hours; latest IT power {power}, green share {green}, PUE {pue}.',
+
+  'admin.button': 'Administrator token',
+  'admin.stateSet': 'set',
+  'admin.stateMissing': 'not set',
 
   'notFound.title': 'Page not found',
   'notFound.text': 'There is no such page.',

@@ -1,3 +1,5 @@
+import type { adminEn } from './admin/en'
+import type { AdminMessageKey, adminZhCN } from './admin/zh-CN'
 import type { en } from './en'
 import type { MessageKey, zhCN } from './zh-CN'
 
@@ -12,3 +14,10 @@ export type PlaceholderMismatch = {
 }[MessageKey]
 
 export const placeholdersMatch: [PlaceholderMismatch] extends [never] ? true : PlaceholderMismatch = true
+
+// The same for the census and audit pages' tables (i18n/admin/).
+export type AdminPlaceholderMismatch = {
+  [K in AdminMessageKey]: Same<Placeholders<(typeof adminZhCN)[K]>, Placeholders<(typeof adminEn)[K]>> extends true ? never : K
+}[AdminMessageKey]
+
+export const adminPlaceholdersMatch: [AdminPlaceholderMismatch] extends [never] ? true : AdminPlaceholderMismatch = true

@@ -14,6 +14,8 @@ export const zhCN = {
   'nav.ledger': '算力一本账',
   'nav.utilization': '利用率',
   'nav.energy': '能耗与绿电',
+  'nav.census': '普查',
+  'nav.audit': '审计',
 
   'locale.switch': '界面语言',
   'locale.zh-CN': '中文',
@@ -245,6 +247,10 @@ export const zhCN = {
   'energy.powerNote': '区域按省份所属电网划分；站点总功率 = IT 功率 × PUE。',
   'energy.trend': '近 24 小时 IT 功率',
   'energy.trendSummary': '全国 IT 功率近 24 小时折线图；最新 IT 功率 {power}，绿电占比 {green}，PUE {pue}。',
+
+  'admin.button': '管理员令牌',
+  'admin.stateSet': '已设置',
+  'admin.stateMissing': '未设置',
 
   'notFound.title': '页面不存在',
   'notFound.text': '没有这个页面。',

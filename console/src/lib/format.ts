@@ -27,6 +27,8 @@ export interface Formatters {
   bytes(value: number | null | undefined): string
   time(ms: number): string
   dateTime(value: string | number | null | undefined): string
+  /** Date and time to the second (audit records, census freeze times). */
+  timestamp(value: string | number | null | undefined): string
 }
 
 const MISSING = '—'
@@ -64,6 +66,21 @@ export function createFormatters(locale: string, units: UnitTemplates): Formatte
     minute: '2-digit',
     hourCycle: 'h23',
   })
+  const full = new Intl.DateTimeFormat(locale, {
+    timeZone: TIME_ZONE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  })
+  const dateOf = (value: string | number | null | undefined): Date | null => {
+    if (value === null || value === undefined) return null
+    const d = new Date(value)
+    return Number.isNaN(d.getTime()) ? null : d
+  }
   return {
     locale,
     missing: MISSING,
@@ -87,9 +104,12 @@ export function createFormatters(locale: string, units: UnitTemplates): Formatte
     },
     time: (ms) => time.format(ms),
     dateTime: (value) => {
-      if (value === null || value === undefined) return MISSING
-      const d = new Date(value)
-      return Number.isNaN(d.getTime()) ? MISSING : dayTime.format(d)
+      const d = dateOf(value)
+      return d ? dayTime.format(d) : MISSING
+    },
+    timestamp: (value) => {
+      const d = dateOf(value)
+      return d ? full.format(d) : MISSING
     },
   }
 }

@@ -82,6 +82,13 @@ function cachingStatements(sqlite: SQLite.Database) {
 
 function openPostgres(url: string): Store {
   const pool = new pg.Pool({ connectionString: url, max: 8, types: pgTypes })
+  // A connection that dies (the primary fails over, or demotes and terminates its sessions) is reported
+  // as an 'error' event, on the pool when idle and on the client when in use. Unheard, it would end the
+  // process; heard, the pool drops the connection and the next query gets a fresh one from the new
+  // primary, and a query that was running fails with its own error (a 5xx, or a retry by the agent).
+  const warn = (error: Error) => process.stderr.write(`suanpan: PostgreSQL connection lost: ${error.message}\n`)
+  pool.on('error', warn)
+  pool.on('connect', (client) => client.on('error', warn))
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   const safe = url.replace(/\/\/[^@/]*@/, '//')
   return { db, dialect: 'postgres', description: safe, close: () => db.destroy() }

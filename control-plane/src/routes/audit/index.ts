@@ -38,7 +38,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
   app.get(
     '/api/v1/audit',
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: { querystring: AuditQuerySchema, response: { 200: AuditListSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema } },
     },
     async (request) => {
@@ -58,7 +58,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
   app.get(
     '/api/v1/audit/verify',
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         querystring: VerifyQuerySchema,
         response: { 200: AuditVerifySchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema },

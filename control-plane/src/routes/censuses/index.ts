@@ -34,7 +34,7 @@ export const censusRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
   app.post(
     '/api/v1/censuses',
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: 'Freeze the ledger as it is now into a numbered census',
         body: CensusRequestSchema,

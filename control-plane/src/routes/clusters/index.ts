@@ -26,7 +26,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
   app.post(
     '/api/v1/clusters',
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: 'Register a cluster; the answer carries its bearer token, shown once',
         body: ClusterRegistrationSchema,
@@ -49,7 +49,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
   app.post(
     '/api/v1/clusters/:clusterId/token',
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         summary: "Rotate a cluster's token: the old one stops working at once",
         params: Type.Object({ clusterId: IdSchema }),
