@@ -121,6 +121,12 @@ export function serviceUser(): RunAs | null {
 }
 
 /** Hands a path to the service user (no-op when we are not root). */
+/** Where a service user's process starts: its home (it can always enter it), or `/`. */
+function serviceCwd(user: { home: string } | null): string | undefined {
+  if (!user) return undefined
+  return existsSync(user.home) ? user.home : '/'
+}
+
 export function chownToService(path: string): void {
   const user = serviceUser()
   if (user) execFileSync('chown', ['-R', `${user.uid}:${user.gid}`, path])
@@ -143,7 +149,9 @@ export function spawnDaemon(command: string, args: string[], options: DaemonOpti
   try {
     const user = options.asService ? serviceUser() : null
     const child = spawn(command, args, {
-      cwd: options.cwd,
+      // A service user may not be able to enter the caller's directory (a repository under /root, or a
+      // 0700 temporary clone): its processes start in its home unless told otherwise.
+      cwd: options.cwd ?? serviceCwd(user),
       env: options.env,
       detached: true,
       stdio: ['ignore', fd, fd],
@@ -273,7 +281,7 @@ export async function run(
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       env: options.env ?? process.env,
-      cwd: options.cwd,
+      cwd: options.cwd ?? serviceCwd(user),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
       ...(user ? { uid: user.uid, gid: user.gid } : {}),
