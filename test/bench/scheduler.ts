@@ -177,7 +177,7 @@ function departments(fleet: ClusterCapacity[], rnd: () => number): Department[] 
  * 15 % home province + home hub + its 东数西算 western partner), 60 % a data location in their home province.
  * Arrivals are Poisson, at the rate that offers `load` × the fleet's free accelerators as accelerator-hours.
  */
-function stream(n: number, fleet: ClusterCapacity[], depts: Department[], seed: number, freeDevices: number): Workload[] {
+function stream(n: number, depts: Department[], seed: number, freeDevices: number): Workload[] {
   const rnd = mulberry32(seed)
   const regions = loadRegions()
   const hubOfProvince = new Map<string, string>()
@@ -264,7 +264,6 @@ function stream(n: number, fleet: ClusterCapacity[], depts: Department[], seed: 
     w.spec.deadline = new Date(t + wait).toISOString()
     out.push({ ...w, arrival: t })
   }
-  void fleet
   return out
 }
 
@@ -390,7 +389,9 @@ function runPolicy(policy: PlacementPolicy, capacity: ClusterCapacity[], workloa
   type Ev = { type: 'commit' | 'end'; rid: string } | { type: 'tick' } | { type: 'sample' }
   const queue = new EventQueue<Ev>()
   const running = new Map<string, Running>()
-  const latencies: number[] = []
+  // preallocated: the harness should not make garbage that a decision then pays for in a collection
+  const latencies = new Float64Array(workloads.length)
+  let nLat = 0
   const retryMs: number[] = []
   let decideMs = 0
   let engineMs = 0
@@ -447,7 +448,9 @@ function runPolicy(policy: PlacementPolicy, capacity: ClusterCapacity[], workloa
     }
   }
   const drain = () => {
-    for (const e of events.splice(0)) {
+    if (events.length === 0) return
+    const batch = events.splice(0)
+    for (const e of batch) {
       if (e.type === 'placed') {
         const w = specs.get(e.decision.workloadId)
         if (w) onPlaced(e.decision, w)
@@ -508,7 +511,7 @@ function runPolicy(policy: PlacementPolicy, capacity: ClusterCapacity[], workloa
       const t0 = time.call(performance)
       const d = s.decide(w.spec, { workloadId: w.id })
       const ms = time.call(performance) - t0
-      latencies.push(ms)
+      latencies[nLat++] = ms
       decideMs += ms
       engineMs += ms
       if (d.status === 'placed') {
@@ -555,7 +558,7 @@ function runPolicy(policy: PlacementPolicy, capacity: ClusterCapacity[], workloa
   audit()
   const total = workloads.length
   const rejected = Object.values(rejectedBy).reduce((a, b) => a + b, 0)
-  const lat = distribution(latencies)
+  const lat = distribution(Array.from(latencies.subarray(0, nLat)))
   const retry = distribution(retryMs)
   const warm = Math.min(24, Math.floor(cvs.length / 4))
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN)
@@ -566,7 +569,7 @@ function runPolicy(policy: PlacementPolicy, capacity: ClusterCapacity[], workloa
     retryAttempts: s.counters.retryAttempts,
     decideSeconds: decideMs / 1000,
     engineSeconds: engineMs / 1000,
-    decisionsPerSecond: latencies.length / (decideMs / 1000),
+    decisionsPerSecond: nLat / (decideMs / 1000),
     placementsPerSecond: placed / (engineMs / 1000),
     latencyMs: { p50: lat.p50, p99: lat.p99, max: lat.max, mean: lat.mean },
     retryPassMs: { p50: retry.p50, p99: retry.p99, max: retry.max, passes: retry.n },
@@ -661,7 +664,7 @@ for (const c of capacity) {
 }
 const greenClusters = capacity.filter((c) => (c.energy.greenShare ?? 0) >= GREEN).length
 const depts = departments(capacity, mulberry32(SEED ^ 0x5eed))
-const workloads = stream(WORKLOADS, capacity, depts, SEED, freeDevices)
+const workloads = stream(WORKLOADS, depts, SEED, freeDevices)
 const quota = quotas(depts, freeByKind)
 progress(
   `capacity: ${capacity.length} clusters, ${nodes.toLocaleString('en-US')} nodes, ${freeDevices.toLocaleString('en-US')} free accelerators (${((100 * greenFree) / freeDevices).toFixed(1)} % on sites with green share ≥ 50 %); ${workloads.length.toLocaleString('en-US')} workloads over ${((workloads[workloads.length - 1]?.arrival ?? T0) - T0) / HOUR >= 0 ? (((workloads[workloads.length - 1]?.arrival ?? T0) - T0) / HOUR).toFixed(0) : 0} simulated hours`,
@@ -756,6 +759,7 @@ if (targets) {
     '| target | measured | |',
     '| --- | --- | --- |',
     `| ≥ 20,000 decisions/s at 2,000 clusters | ${num(targets.decisionsPerSecond.value)} | ${mark(targets.decisionsPerSecond.pass)} |`,
+    `| … for information: against the bare loop of this run (the target is 20,000 / 121,000 = 0.165 of it) | ${(targets.decisionsPerSecond.value / bare).toFixed(3)} of ${num(bare)}/s | — |`,
     `| p99 decision latency ≤ 1 ms | ${ms(targets.p99Ms.value)} ms | ${mark(targets.p99Ms.pass)} |`,
     `| zero violations | ${targets.zeroViolations.value} | ${mark(targets.zeroViolations.pass)} |`,
     `| green share above both baselines | ${pct(targets.greenAboveBaselines.value)} vs ${Object.entries(
@@ -773,6 +777,8 @@ if (targets) {
   )
 }
 lines.push(
+  "The engine's default weights (`DEFAULT_WEIGHTS` in control-plane/src/scheduler/engine.ts) were set with this benchmark on fleet seed 1: the `headroom` plugin (weight 12) closes what green placement alone cost in gang rejections against the Karmada-like baseline; `--seed 2` (another fleet and stream) is the check that it is not fitted to one fleet. Placement quality is deterministic (simulated time): only the timings change between runs.",
+  '',
   'Notes: decisions/s and latency time only `decide()` for each submission (filter → score → divide → reserve, quota, preemption, explanation); retries of the pending queue are timed per pass. "Rejected" counts requests that could never fit (allocatable, residency, quota) and those not placed by their deadline. Reservations are kept in memory only (persistence in the store is the API\'s part, not measured here).',
 )
 const section = lines.join('\n')

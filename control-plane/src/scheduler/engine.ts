@@ -513,6 +513,8 @@ interface Compiled {
   version: number
   /** never-fits check done for this topology version */
   everChecked: number
+  /** shapeOf(), once computed */
+  shape: string | null
 }
 
 interface WeightBlock {
@@ -662,6 +664,9 @@ export class Scheduler {
   private ranked = false
   private readonly staticCache = new Map<string, { arr: Float64Array; c: Compiled }>()
   private readonly weightBlocks = new Map<string, WeightBlock>()
+  /** neverFits answers by request shape and department, valid for one everVersion */
+  private readonly neverCache = new Map<string, { reason: RejectReason; message: string } | null>()
+  private neverVersion = -1
   private readonly orderCache = new Map<string, Int32Array>()
   private readonly counts = new Int32Array(FILTER_REASONS.length)
   private evaluated = 0
@@ -803,6 +808,9 @@ export class Scheduler {
     else {
       this.everVersion++
       for (const e of this.staticCache.values()) e.arr[cl.index] = this.staticScore(e.c, cl)
+      // static orders stay exact (evaluate relies on them being sorted) only while the site figures do
+      if (cl.sGreen !== old.sGreen || cl.sCarbon !== old.sCarbon || cl.sPue !== old.sPue || cl.sDomCpu !== old.sDomCpu)
+        this.orderCache.clear()
     }
     for (const p of parts) {
       p.cluster = cl
@@ -908,6 +916,7 @@ export class Scheduler {
       deadline,
       version: this.version,
       everChecked: -1,
+      shape: null,
     }
   }
 
@@ -1206,7 +1215,8 @@ export class Scheduler {
     const all = keep >= this.activeCount
     const stat = first || policyScore ? null : this.staticOf(c)
     // Visit the best sites first: the kept set fills with strong candidates at once and most others are only counted.
-    if (stat && !all && !c.residency) list = this.byStatic(c, list, stat)
+    const ordered = stat !== null && !all && !c.residency
+    if (ordered && stat) list = this.byStatic(c, list, stat)
     const invW = c.invW
     const bW = (c.w[P_BALANCE] as number) * invW
     const dW = c.acc ? (c.w[P_DOMESTIC] as number) * invW : 0
@@ -1247,6 +1257,9 @@ export class Scheduler {
     let m = 0
     let floor = Number.NEGATIVE_INFINITY
     let evaluated = 0
+    // In static order, once even the best locality and dynamic scores cannot lift a cluster into the kept set, no
+    // later cluster can: from there on candidates are only filtered and counted.
+    let settled = false
     for (let j = 0; j < n; j++) {
       const i = list ? (list[j] as number) : j
       if (active[i] !== 1) continue
@@ -1293,9 +1306,14 @@ export class Scheduler {
         continue
       }
       nf++
+      if (settled) continue
       let s: number
       let fit = -1
       if (stat) {
+        if (ordered && m === keep && ((stat[i] as number) + lW) * invW + headroom <= floor) {
+          settled = true
+          continue
+        }
         const st = ((stat[i] as number) + lW - (tiers ? lP * (tiers[i] as number) : 0)) * invW
         if (!all && m === keep && st + headroom <= floor) continue
         const cl = clusters[i] as ClusterState
@@ -1490,7 +1508,7 @@ export class Scheduler {
     if (this.workloads.has(id)) throw new Error(`workload ${id} is already pending or placed`)
     const compiled = this.compile(spec, id, ++this.subSeq)
     if (typeof compiled === 'string') return this.rejection(id, 'invalid', compiled, emptyExplanation(this), now)
-    const record: WorkloadRecord = { compiled, state: 'pending', reservation: null, decision: placeholderDecision(id), reason: null }
+    const record: WorkloadRecord = { compiled, state: 'pending', reservation: null, decision: PLACEHOLDER, reason: null }
     this.counters.decisions++
     const d = this.attempt(record, now, true)
     this.counters[d.status]++
@@ -1540,7 +1558,17 @@ export class Scheduler {
     }
     // Not now: never, or later?
     if (c.everChecked !== this.everVersion) {
-      const never = this.neverFits(c)
+      if (this.neverVersion !== this.everVersion) {
+        this.neverCache.clear()
+        this.neverVersion = this.everVersion
+      }
+      const key = `${shapeOf(c)}|${c.department}`
+      let never = this.neverCache.get(key)
+      if (never === undefined) {
+        never = this.neverFits(c)
+        if (this.neverCache.size >= 4096) this.neverCache.clear()
+        this.neverCache.set(key, never)
+      }
       if (never) return this.finishRejected(record, never.reason, never.message, now)
       c.everChecked = this.everVersion
     }
@@ -1662,34 +1690,20 @@ export class Scheduler {
     for (let r = 0; r < FILTER_REASONS.length; r++) filtered[FILTER_REASONS[r] as FilterReason] = this.counts[r] as number
     const m = Math.min(this.rank(), this.explainTop)
     const top: CandidateExplanation[] = []
-    const placedOn = new Map<ClusterState, number>()
-    for (const it of items ?? []) placedOn.set(it.cluster, it.replicas)
     const scored = !this.policy.score && this.policy.selection === 'score'
-    const seen = new Set<ClusterState>()
     for (let r = 0; r < m; r++) {
       const f = this.order[r] as number
       const cl = this.clusters[this.fIdx[f] as number] as ClusterState
-      seen.add(cl)
-      top.push(this.candidate(c, cl, this.fSlot[f] as number, this.fFit[f] as number, this.fScore[f] as number, placedOn, scored))
+      top.push(this.candidate(c, cl, this.fSlot[f] as number, this.fFit[f] as number, this.fScore[f] as number, items, scored))
     }
     // Chosen clusters beyond the top (divisible and duplicated work), at most 20 more.
     let extra = 0
     for (const it of items ?? []) {
-      if (seen.has(it.cluster) || extra >= 20) continue
+      if (extra >= 20 || top.some((t) => t.clusterId === it.cluster.id)) continue
       const slotIndex = it.slot ? it.cluster.slots.indexOf(it.slot) : -1
       const fit = this.fitOn(c, it.cluster, this.clock())
-      seen.add(it.cluster)
-      top.push(
-        this.candidate(
-          c,
-          it.cluster,
-          slotIndex,
-          fit,
-          scored ? this.scoreOf(c, it.cluster, slotIndex, it.replicas, fit) : 0,
-          placedOn,
-          scored,
-        ),
-      )
+      const score = scored ? this.scoreOf(c, it.cluster, slotIndex, it.replicas, fit) : 0
+      top.push(this.candidate(c, it.cluster, slotIndex, fit, score, items, scored))
       extra++
     }
     return {
@@ -1709,11 +1723,12 @@ export class Scheduler {
     slotIndex: number,
     fit: number,
     score: number,
-    placedOn: Map<ClusterState, number>,
+    items: PlanItem[] | null,
     scored: boolean,
   ): CandidateExplanation {
     const slot = slotIndex >= 0 ? (cl.slots[slotIndex] as Slot) : null
-    const placed = placedOn.get(cl)
+    let placed: number | undefined
+    if (items) for (const it of items) if (it.cluster === cl) placed = it.replicas
     return {
       clusterId: cl.id,
       classKey: slot?.key ?? null,
@@ -2042,11 +2057,21 @@ export class Scheduler {
     const maxFree = new Float64Array(this.classes.length)
     let maxCpu = 0
     let maxMem = 0
-    for (const cl of this.clusters) {
-      if (!cl.active) continue
-      if (cl.cpuFree > maxCpu) maxCpu = cl.cpuFree
-      if (cl.memFree > maxMem) maxMem = cl.memFree
-      for (const s of cl.slots) if (s.free > (maxFree[s.cls] as number)) maxFree[s.cls] = s.free
+    {
+      const hot = this.hot
+      const sa = this.slotArrays
+      const n = this.clusters.length
+      for (let i = 0; i < n; i++) {
+        if (hot.active[i] !== 1) continue
+        if ((hot.cpuFree[i] as number) > maxCpu) maxCpu = hot.cpuFree[i] as number
+        if ((hot.memFree[i] as number) > maxMem) maxMem = hot.memFree[i] as number
+        const start = hot.slotStart[i] as number
+        const end = start + (hot.slotN[i] as number)
+        for (let g = start; g < end; g++) {
+          const k = sa.cls[g] as number
+          if ((sa.free[g] as number) > (maxFree[k] as number)) maxFree[k] = sa.free[g] as number
+        }
+      }
     }
     const heap = new MinHeap<{ rec: WorkloadRecord; share: number }>()
     const keyOf = (priority: number, share: number) => (1000 - priority) * 16 + Math.min(share, 15)
@@ -2115,10 +2140,17 @@ export class Scheduler {
     let v = this.passFit.get(key)
     if (v === undefined) {
       v = 0
+      const hot = this.hot
+      const sa = this.slotArrays
       for (const i of (this.classes[g] as GlobalClass).clusters) {
-        const cl = this.clusters[i] as ClusterState
-        if (!cl.active) continue
-        for (const s of cl.slots) if (s.cls === g) v = Math.max(v, s.fit(count))
+        if (hot.active[i] !== 1) continue
+        const start = hot.slotStart[i] as number
+        const end = start + (hot.slotN[i] as number)
+        for (let s = start; s < end; s++) {
+          if (sa.cls[s] !== g || (sa.maxPer[s] as number) < count) continue
+          const f = count === 1 ? (sa.free[s] as number) : sa.fitCount[s] === count ? (sa.fitVal[s] as number) : sa.fitOf(s, count)
+          if (f > v) v = f
+        }
       }
       this.passFit.set(key, v)
     }
@@ -2262,9 +2294,11 @@ function headroomOf(fit: number, take: number): number {
 
 /** What decides whether a request fits now, as a string (department aside: it only matters for quota). */
 function shapeOf(c: Compiled): string {
+  if (c.shape !== null) return c.shape
   const r = c.spec.residency
   const where = r ? `${(r.provinces ?? []).join(',')}/${(r.hubs ?? []).join(',')}` : '*'
-  return `${c.acc?.key ?? '-'}|${c.cpu}|${c.mem}|${c.replicas}|${c.mode}|${c.minPer}|${c.dupN}|${c.priority}|${where}`
+  c.shape = `${c.acc?.key ?? '-'}|${c.cpu}|${c.mem}|${c.replicas}|${c.mode}|${c.minPer}|${c.dupN}|${c.priority}|${where}`
+  return c.shape
 }
 
 function clamp01(x: number): number {
@@ -2292,24 +2326,23 @@ function emptyExplanation(s: { policyName: string }): Explanation {
   return { policy: s.policyName, weights: null, clusters: 0, evaluated: 0, feasible: 0, filtered, top: [] }
 }
 
-function placeholderDecision(id: string): Decision {
-  return {
-    workloadId: id,
-    status: 'pending',
-    reservationId: null,
-    placements: [],
-    reason: null,
-    message: null,
-    explanation: {
-      policy: '',
-      weights: null,
-      clusters: 0,
-      evaluated: 0,
-      feasible: 0,
-      filtered: { residency: 0, capability: 0, health: 0, capacity: 0, nodeFit: 0 },
-      top: [],
-    },
-    decidedAt: 0,
-    preempted: [],
-  }
-}
+/** A record's decision before its first attempt returns (never handed out). */
+const PLACEHOLDER: Decision = Object.freeze({
+  workloadId: '',
+  status: 'pending',
+  reservationId: null,
+  placements: [],
+  reason: null,
+  message: null,
+  explanation: {
+    policy: '',
+    weights: null,
+    clusters: 0,
+    evaluated: 0,
+    feasible: 0,
+    filtered: { residency: 0, capability: 0, health: 0, capacity: 0, nodeFit: 0 },
+    top: [],
+  },
+  decidedAt: 0,
+  preempted: [],
+}) as Decision
