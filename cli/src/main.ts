@@ -145,6 +145,64 @@ census
     )
   })
 
+const adminTokenOption = () =>
+  new Option('--admin-token <token>', 'admin token (or SUANPAN_ADMIN_TOKEN, or .suanpan/admin-token)').env('SUANPAN_ADMIN_TOKEN')
+const workload = program.command('workload').description('submit and follow workloads (统一调度)')
+workload
+  .command('submit')
+  .description('submit a workload (YAML or JSON; - reads stdin): prints where it was placed, or why it waits or was refused')
+  .requiredOption('-f, --file <file>', 'the workload spec')
+  .addOption(urlOption())
+  .addOption(adminTokenOption())
+  .option('--json', 'machine-readable output', false)
+  .action(async (opts) => {
+    const { workloadSubmit } = await import('./workload')
+    await workloadSubmit(opts, createOutput(opts.json))
+  })
+workload
+  .command('explain <id>')
+  .description('why here, why not there: top candidates with plugin scores, the rest counted by filter')
+  .addOption(urlOption())
+  .addOption(adminTokenOption())
+  .option('--json', 'machine-readable output', false)
+  .action(async (id: string, opts) => {
+    const { workloadExplain } = await import('./workload')
+    await workloadExplain({ ...opts, id }, createOutput(opts.json))
+  })
+workload
+  .command('list')
+  .description('workloads, newest first')
+  .addOption(
+    new Option('--state <state>', 'only this state').choices([
+      'pending',
+      'placed',
+      'running',
+      'succeeded',
+      'failed',
+      'rejected',
+      'cancelled',
+    ]),
+  )
+  .option('--department <name>', 'only this department')
+  .addOption(new Option('--limit <n>', 'at most this many').default(50).argParser(positiveInt('--limit', 1000)))
+  .addOption(urlOption())
+  .addOption(adminTokenOption())
+  .option('--json', 'machine-readable output', false)
+  .action(async (opts) => {
+    const { workloadList } = await import('./workload')
+    await workloadList(opts, createOutput(opts.json))
+  })
+workload
+  .command('cancel <id>')
+  .description('withdraw a workload: agents delete what they applied')
+  .addOption(urlOption())
+  .addOption(adminTokenOption())
+  .option('--json', 'machine-readable output', false)
+  .action(async (id: string, opts) => {
+    const { workloadCancel } = await import('./workload')
+    await workloadCancel({ ...opts, id }, createOutput(opts.json))
+  })
+
 const audit = program.command('audit').description('the tamper-evident audit trail')
 audit
   .command('verify')

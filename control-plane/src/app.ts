@@ -25,9 +25,12 @@ import { historyRoutes } from './routes/history'
 import { ledgerRoutes } from './routes/ledger'
 import { regionRoutes } from './routes/regions'
 import { reportRoutes } from './routes/reports'
+import { workloadRoutes } from './routes/workloads'
 import { JobScheduler, type MonthlyJob, previousMonthPeriod } from './schedule/jobs'
 import type { AppServices } from './services'
 import { openStore, type Store } from './store/open'
+import { loadQuotas } from './workloads/quotas'
+import { WorkloadService } from './workloads/service'
 
 export interface BuildAppOptions {
   config: Config
@@ -115,6 +118,15 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
         },
       }
     : null
+  const workloads = new WorkloadService({
+    db: store.db,
+    view,
+    now,
+    staleAfterMs,
+    reservationTtlMs: config.reservationTtlSeconds * 1000,
+    ...(config.quotasFile ? { quotas: loadQuotas(config.quotasFile) } : {}),
+    log: { warn: (obj, msg) => logWarn(obj, msg) },
+  })
   const services: AppServices = {
     config,
     store,
@@ -128,6 +140,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     audit: new AuditTrail(store),
     createCensus,
     evaluate: evaluateNow,
+    workloads,
     scheduler: new JobScheduler(store, now, { warn: (obj, msg) => logWarn(obj, msg) }),
     censusJob,
     catalog: mainCatalogOf,
@@ -176,6 +189,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(historyRoutes, { services })
   await app.register(censusRoutes, { services })
   await app.register(auditRoutes, { services })
+  await app.register(workloadRoutes, { services })
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', registry.contentType)
     return registry.metrics()
@@ -218,8 +232,10 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   refresh?.unref()
   logWarn = (obj, msg) => app.log.warn(obj, msg)
   if (censusJob) await services.scheduler.start(censusJob)
+  await workloads.start()
   app.addHook('onClose', async () => {
     await services.scheduler.stop()
+    await workloads.close()
     clearInterval(prune)
     clearInterval(sampler)
     if (refresh) clearInterval(refresh)

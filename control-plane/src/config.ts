@@ -33,6 +33,10 @@ export interface Config {
   readonly censusSchedule: MonthlySchedule | null
   /** Requests a minute per bearer token (or client address without one); 0 turns the limit off. */
   readonly rateLimitPerMinute: number
+  /** Department quotas for the scheduler (JSON, see scheduler/quota.ts); null: no quotas (every department unlimited). */
+  readonly quotasFile: string | null
+  /** A placement the agent has not confirmed (applied) within this time is released and decided again. */
+  readonly reservationTtlSeconds: number
 }
 
 export class ConfigError extends Error {
@@ -75,6 +79,8 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     vmUrl: env.VM_URL || null,
     censusSchedule: monthlyFrom(env, 'SUANPAN_CENSUS_SCHEDULE', 'monthly 1 02:00'),
     rateLimitPerMinute: intFrom(env, 'SUANPAN_RATE_LIMIT_PER_MINUTE', 3000, 0),
+    quotasFile: env.SUANPAN_QUOTAS_FILE || null,
+    reservationTtlSeconds: intFrom(env, 'SUANPAN_RESERVATION_TTL_SECONDS', 120, 5),
     ...overrides,
   }
   return Object.freeze(config)

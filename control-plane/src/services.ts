@@ -11,6 +11,7 @@ import type { ControlPlaneMetrics } from './plugins/metrics'
 import type { JobScheduler, MonthlyJob } from './schedule/jobs'
 import type { CensusRequest, CensusSummary, Evaluation } from './schemas'
 import type { Store } from './store/open'
+import type { WorkloadService } from './workloads/service'
 
 /** What routes need, built once by buildApp and injected (tests replace any of it). */
 export interface AppServices {
@@ -30,6 +31,8 @@ export interface AppServices {
   createCensus(request: CensusRequest): Promise<CensusSummary>
   /** The evaluation now (idle, stranded, over-target, unclassified, stale), without freezing a census. */
   evaluate(options: { idleThreshold?: number; idleHours?: number }): Promise<Evaluation>
+  /** Workloads (统一调度): the placement engine, its store and dispatch to agents. */
+  workloads: WorkloadService
   scheduler: JobScheduler
   /** The monthly census job, when scheduled. */
   censusJob: MonthlyJob | null

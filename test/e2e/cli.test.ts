@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { CensusSummary, HistoryResponse, LedgerResponse } from '@suanpan/control-plane/schemas'
+import type { CensusSummary, HistoryResponse, LedgerResponse, Workload } from '@suanpan/control-plane/schemas'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runTsx, spawnTsx, type TsxProcess } from '../support/child-process'
 import { http } from '../support/http-client'
@@ -222,6 +222,46 @@ describe('suanpan CLI end to end: start, ledger, cluster register', () => {
     const bad = await runTsx(CLI, ['census', 'run', '--period', '2026Q9', '--url', url, '--admin-token', adminToken])
     expect(bad.code).not.toBe(0)
     expect(bad.stderr).toContain('period')
+  })
+
+  it('workload submit -f (YAML) places a GPU job on the simulated fleet; explain and list read it back', async () => {
+    const adminToken = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim()
+    const file = join(dataDir, 'workload.yaml')
+    writeFileSync(
+      file,
+      [
+        'name: inference-demo',
+        'owner: { department: demo-bureau, region: national }',
+        'priority: 0',
+        'replicas: 2',
+        'resources:',
+        '  cpuMillis: 4000',
+        '  memoryBytes: 17179869184',
+        '  accelerators: { kind: GPU, count: 1 }',
+        'placement: { mode: divisible }',
+        'template:',
+        '  apiVersion: apps/v1',
+        '  kind: Deployment',
+        '  spec: { template: { spec: { containers: [ { name: main, image: "registry.local/infer:1" } ] } } }',
+        '',
+      ].join('\n'),
+    )
+    const submitted = await runTsx(CLI, ['workload', 'submit', '-f', file, '--url', url, '--admin-token', adminToken, '--json'])
+    expect(submitted.code, submitted.stderr).toBe(0)
+    const w = (JSON.parse(submitted.stdout.trim().split('\n').at(-1) ?? '{}') as { data: Workload }).data
+    expect(w.state).toBe('placed')
+    expect(w.placements.reduce((n, p) => n + p.replicas, 0)).toBe(2)
+    const explained = await runTsx(CLI, ['workload', 'explain', w.id, '--url', url, '--admin-token', adminToken])
+    expect(explained.code, explained.stderr).toBe(0)
+    expect(explained.stdout).toContain('feasible')
+    expect(explained.stdout).toContain(w.placements[0]?.clusterId ?? '?')
+    const listed = await runTsx(CLI, ['workload', 'list', '--url', url, '--admin-token', adminToken])
+    expect(listed.stdout).toContain(w.id)
+    // A spec that is not valid names the field.
+    writeFileSync(file, 'owner: { department: x, region: national }\nreplicas: 0\n')
+    const bad = await runTsx(CLI, ['workload', 'submit', '-f', file, '--url', url, '--admin-token', adminToken])
+    expect(bad.code).not.toBe(0)
+    expect(bad.stderr).toMatch(/priority|replicas|resources/)
   })
 
   it('audit verify reads the trail from the store and finds it intact, with the registrations in it', async () => {

@@ -1870,6 +1870,95 @@ export class Scheduler {
     return true
   }
 
+  /**
+   * Take back running work after a restart: a committed reservation for `workloadId` with the given parts, whose
+   * pods the clusters' reports already count (parts are absorbed: nothing is deducted, quota is). Parts on clusters
+   * the engine does not know, or without their device class, are left out and returned in `missing`: the caller
+   * reschedules those replicas. Returns null when no part could be adopted.
+   */
+  adopt(
+    spec: SchedulingRequest,
+    workloadId: string,
+    parts: readonly { clusterId: string; classKey: string | null; replicas: number }[],
+  ): { reservationId: string; missing: string[] } | null {
+    const now = this.clock()
+    if (this.workloads.has(workloadId)) throw new Error(`workload ${workloadId} is already pending or placed`)
+    const c = this.compile(spec, workloadId, ++this.subSeq)
+    if (typeof c === 'string') throw new Error(`cannot adopt ${workloadId}: ${c}`)
+    const items: PlanItem[] = []
+    const missing: string[] = []
+    for (const p of parts) {
+      const cl = this.byId.get(p.clusterId)
+      const slot = p.classKey && cl ? (cl.slots.find((s) => s.key === p.classKey) ?? null) : null
+      if (!cl?.active || (p.classKey !== null && !slot) || p.replicas <= 0) {
+        missing.push(p.clusterId)
+        continue
+      }
+      items.push({ cluster: cl, slot, replicas: p.replicas })
+    }
+    if (items.length === 0) return null
+    const demand = this.demandOf(c, items)
+    const r: Reservation = {
+      id: `r-${++this.rseq}`,
+      workloadId,
+      department: c.department,
+      priority: c.priority,
+      createdAt: now,
+      expiresAt: now + this.ttl,
+      parts: [],
+      demand,
+      cpu: 0,
+      mem: 0,
+      released: false,
+      compiled: c,
+    }
+    for (const it of items) {
+      const count = c.acc?.count ?? 0
+      const devices = it.replicas * count
+      const part: Part = {
+        reservation: r,
+        cluster: it.cluster,
+        slot: it.slot,
+        replicas: it.replicas,
+        cpu: it.replicas * c.cpu,
+        mem: it.replicas * c.mem,
+        devices,
+        fp16: it.slot && it.slot.fp16 > 0 ? devices * it.slot.fp16 : 0,
+        nodes: [],
+        committed: true,
+        absorbed: true,
+        released: false,
+      }
+      it.cluster.parts.add(part)
+      r.parts.push(part)
+      r.cpu += part.cpu
+      r.mem += part.mem
+    }
+    this.quotas.add(c.department, demand, r.cpu, r.mem, 1)
+    this.reservations.set(r.id, r)
+    const record: WorkloadRecord = { compiled: c, state: 'reserved', reservation: r, decision: PLACEHOLDER, reason: null }
+    record.decision = {
+      workloadId,
+      status: 'placed',
+      reservationId: r.id,
+      placements: r.parts.map((p) => ({
+        clusterId: p.cluster.id,
+        classKey: p.slot?.key ?? null,
+        model: p.slot?.model ?? null,
+        replicas: p.replicas,
+        devices: p.devices,
+        fp16Tflops: p.fp16,
+      })),
+      reason: null,
+      message: 'adopted after a restart',
+      explanation: emptyExplanation(this),
+      decidedAt: now,
+      preempted: [],
+    }
+    this.workloads.set(workloadId, record)
+    return { reservationId: r.id, missing }
+  }
+
   // ------------------------------------------------------------ time: expiry and deadlines
 
   /** Expire reservations past their TTL and pending workloads past their deadline. Called by every operation. */

@@ -151,6 +151,22 @@ export class QuotaBook {
     )
   }
 
+  /** Departments with a quota entry. */
+  configured(): string[] {
+    return [...this.depts.keys()]
+  }
+
+  get unlistedPolicy(): 'unlimited' | 'deny' {
+    return this.unlisted
+  }
+
+  /** A department's own quota of a kind (Infinity: unlimited). */
+  ownLimit(department: string, kind: number): { devices: number; fp16: number } {
+    const d = this.depts.get(department)
+    if (!d) return this.unlisted === 'unlimited' ? { devices: INF, fp16: INF } : { devices: 0, fp16: 0 }
+    return { devices: d.own[kind * 2] as number, fp16: d.own[kind * 2 + 1] as number }
+  }
+
   cohortOf(department: string): string | null {
     return this.dept(department).cohort?.name ?? null
   }

@@ -148,6 +148,52 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('audit_log_at').on('audit_log').column('at').execute()
     },
   },
+  '0007_workloads': {
+    async up(db: Kysely<unknown>) {
+      // A workload as submitted (spec) and as it stands (state, last decision); the engine's memory is rebuilt from it.
+      await db.schema
+        .createTable('workloads')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text')
+        .addColumn('department', 'text', (c) => c.notNull())
+        .addColumn('owner_region', 'text', (c) => c.notNull())
+        .addColumn('priority', 'integer', (c) => c.notNull())
+        .addColumn('replicas', 'integer', (c) => c.notNull())
+        .addColumn('mode', 'text', (c) => c.notNull())
+        .addColumn('acc_kind', 'text')
+        .addColumn('acc_per_replica', 'integer', (c) => c.notNull())
+        .addColumn('spec', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('message', 'text')
+        .addColumn('submitted_at', 'bigint', (c) => c.notNull())
+        .addColumn('decided_at', 'bigint')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('explanation', 'text')
+        .addColumn('decisions', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('workloads_state').on('workloads').columns(['state', 'submitted_at']).execute()
+      await db.schema.createIndex('workloads_department').on('workloads').columns(['department', 'submitted_at']).execute()
+      // One row per (workload, cluster): what that cluster's agent applies and what it reported.
+      await db.schema
+        .createTable('workload_assignments')
+        .addColumn('workload_id', 'text', (c) => c.notNull())
+        .addColumn('cluster_id', 'text', (c) => c.notNull())
+        .addColumn('replicas', 'integer', (c) => c.notNull())
+        .addColumn('devices', dbl, (c) => c.notNull())
+        .addColumn('class_key', 'text')
+        .addColumn('model', 'text')
+        .addColumn('fp16_tflops', dbl, (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('message', 'text')
+        .addColumn('ready_replicas', 'integer')
+        .addColumn('assigned_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('workload_assignments_pk', ['workload_id', 'cluster_id'])
+        .execute()
+      await db.schema.createIndex('workload_assignments_cluster').on('workload_assignments').columns(['cluster_id', 'state']).execute()
+    },
+  },
 }
 
 /** The numeric columns ledger_rows was created with (migration 0001: frozen). */

@@ -148,6 +148,44 @@ export interface AuditLogTable {
   hash: string
 }
 
+/** Submitted workloads (统一调度); `spec` is the submitted JSON, `explanation` the last decision's, `decisions` a short log. */
+export interface WorkloadsTable {
+  id: string
+  name: string | null
+  department: string
+  owner_region: string
+  priority: number
+  replicas: number
+  mode: string
+  acc_kind: string | null
+  acc_per_replica: number
+  spec: string
+  state: string
+  reason: string | null
+  message: string | null
+  submitted_at: number
+  decided_at: number | null
+  updated_at: number
+  explanation: string | null
+  decisions: string
+}
+
+/** A workload's share on one cluster: what its agent applies and the state it reports. */
+export interface WorkloadAssignmentsTable {
+  workload_id: string
+  cluster_id: string
+  replicas: number
+  devices: number
+  class_key: string | null
+  model: string | null
+  fp16_tflops: number
+  state: string
+  message: string | null
+  ready_replicas: number | null
+  assigned_at: number
+  updated_at: number
+}
+
 export interface Database {
   clusters: ClustersTable
   report_log: ReportLogTable
@@ -158,4 +196,6 @@ export interface Database {
   censuses: CensusesTable
   scheduled_runs: ScheduledRunsTable
   audit_log: AuditLogTable
+  workloads: WorkloadsTable
+  workload_assignments: WorkloadAssignmentsTable
 }

@@ -45,7 +45,10 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
         kind = report.kind
         await services.authenticator.authorize(holder, report.clusterId)
         const result = await ingestReport(services, holder, report)
-        if (result.applied) services.view.put(result.applied)
+        if (result.applied) {
+          services.view.put(result.applied)
+          services.workloads.onClusterReport(result.applied)
+        }
         const outcome = result.replay ? 'replay' : result.ack.status === 'accepted' ? 'accepted' : 'ignored_older'
         services.metrics.reports.inc({ kind, outcome })
         if (result.replay) reply.header('suanpan-replay', 'true')

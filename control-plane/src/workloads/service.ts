@@ -1,0 +1,889 @@
+import { randomBytes } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import { LedgerError } from '../ledger/errors'
+import type { LedgerCluster, LedgerView } from '../ledger/view'
+import { capacityFromLedger, clusterCapacity } from '../scheduler/capacity'
+import { Scheduler, type SchedulerEvent } from '../scheduler/engine'
+import type { QuotaConfig } from '../scheduler/quota'
+import { type Decision, type Explanation, SCHEDULABLE_KINDS, type WorkloadSpec } from '../scheduler/types'
+import type {
+  Assignment,
+  AssignmentList,
+  AssignmentState,
+  AssignmentStatus,
+  QuotaUsage,
+  Workload,
+  WorkloadExplain,
+  WorkloadList,
+  WorkloadPlacement,
+  WorkloadState,
+} from '../schemas/workload'
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, WORKLOAD_ID_LABEL } from '../schemas/workload'
+import type { Database } from '../store/schema'
+
+export interface WorkloadServiceOptions {
+  db: Kysely<Database>
+  view: LedgerView
+  now: () => number
+  /** A cluster whose last report is older is unhealthy: nothing new goes there and its unfinished replicas move. */
+  staleAfterMs: number
+  /** A reservation the agent has not confirmed (applied) within this time is released. */
+  reservationTtlMs: number
+  quotas?: QuotaConfig
+  log: { warn(obj: unknown, msg: string): void }
+}
+
+/** One cluster's share of an active workload (memory mirror of a workload_assignments row). */
+interface AssignmentMem {
+  clusterId: string
+  /** Replicas by engine workload id (the workload's own id, or a continuation `id/n` after rescheduling). */
+  parts: Map<string, { reservationId: string; replicas: number; devices: number; fp16: number }>
+  replicas: number
+  devices: number
+  fp16: number
+  classKey: string | null
+  model: string | null
+  state: AssignmentState
+  message: string | null
+  readyReplicas: number | null
+  assignedAt: number
+  updatedAt: number
+}
+
+interface DecisionLogEntry {
+  at: number
+  status: string
+  reason: string | null
+  message: string | null
+  clusters: string[]
+}
+
+/** An active workload (pending, placed or running) in memory; terminal ones live only in the store. */
+interface WorkloadMem {
+  id: string
+  spec: WorkloadSpec
+  state: WorkloadState
+  reason: string | null
+  message: string | null
+  submittedAt: number
+  decidedAt: number | null
+  updatedAt: number
+  explanation: Explanation | null
+  decisions: DecisionLogEntry[]
+  assignments: Map<string, AssignmentMem>
+  /** Engine workload ids holding a reservation or queued for this workload. */
+  engineIds: Set<string>
+  continuations: number
+}
+
+const ACTIVE: readonly WorkloadState[] = ['pending', 'placed', 'running']
+const DECISION_LOG = 20
+const TERMINAL_ASSIGNMENT = new Set<AssignmentState>(['succeeded', 'failed', 'withdrawn'])
+
+/** Workload ids: `w-` and 12 hex digits, a DNS-1123 label once prefixed (`sp-w-…`). */
+function newWorkloadId(): string {
+  return `w-${randomBytes(6).toString('hex')}`
+}
+
+const baseIdOf = (engineId: string): string => {
+  const slash = engineId.indexOf('/')
+  return slash < 0 ? engineId : engineId.slice(0, slash)
+}
+
+/**
+ * Workloads (统一调度) over the placement engine: submissions, the store, dispatch to agents, and the life cycle.
+ *
+ * The engine decides synchronously (no two submissions can book the same capacity); this service then persists
+ * the outcome. Writes are batched: every change marks its workload dirty and one writer flushes the dirty set in a
+ * transaction, so a burst of concurrent submissions costs a few transactions, not one each. A submission answers
+ * only once its decision is stored; if storing fails the reservation is undone.
+ *
+ * One control-plane process runs the scheduler (with a shared PostgreSQL store, the others serve reads).
+ */
+export class WorkloadService {
+  readonly engine: Scheduler
+  private readonly db: Kysely<Database>
+  private readonly view: LedgerView
+  private readonly now: () => number
+  private readonly staleAfterMs: number
+  private readonly log: WorkloadServiceOptions['log']
+  private readonly active = new Map<string, WorkloadMem>()
+  private readonly byCluster = new Map<string, Set<WorkloadMem>>()
+  private dirty = new Set<WorkloadMem>()
+  private flushing: Promise<void> | null = null
+  private retryQueued = false
+  private timer: NodeJS.Timeout | null = null
+  private closed = false
+
+  constructor(options: WorkloadServiceOptions) {
+    this.db = options.db
+    this.view = options.view
+    this.now = options.now
+    this.staleAfterMs = options.staleAfterMs
+    this.log = options.log
+    this.engine = new Scheduler([], {
+      clock: options.now,
+      reservationTtlMs: options.reservationTtlMs,
+      staleAfterMs: options.staleAfterMs,
+      ...(options.quotas ? { quotas: options.quotas } : {}),
+      onEvent: (e) => this.onEvent(e),
+    })
+  }
+
+  // ------------------------------------------------------------ start-up and shutdown
+
+  /** Load fresh clusters into the engine and take back the active workloads from the store. */
+  async start(options: { intervalMs?: number } = {}): Promise<{ restored: number; rescheduled: number }> {
+    for (const cap of capacityFromLedger(this.view.all(), { now: this.now(), staleAfterMs: this.staleAfterMs }))
+      this.engine.updateCapacity(cap.id, cap)
+    const rows = await this.db
+      .selectFrom('workloads')
+      .selectAll()
+      .where('state', 'in', ACTIVE as WorkloadState[])
+      .orderBy('submitted_at')
+      .orderBy('id')
+      .execute()
+    const assignmentRows = rows.length
+      ? await this.db
+          .selectFrom('workload_assignments')
+          .selectAll()
+          .where(
+            'workload_id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .execute()
+      : []
+    const byWorkload = new Map<string, typeof assignmentRows>()
+    for (const a of assignmentRows) {
+      const list = byWorkload.get(a.workload_id) ?? []
+      list.push(a)
+      byWorkload.set(a.workload_id, list)
+    }
+    let rescheduled = 0
+    for (const row of rows) {
+      const w: WorkloadMem = {
+        id: row.id,
+        spec: JSON.parse(row.spec) as WorkloadSpec,
+        state: row.state as WorkloadState,
+        reason: row.reason,
+        message: row.message,
+        submittedAt: Number(row.submitted_at),
+        decidedAt: row.decided_at === null ? null : Number(row.decided_at),
+        updatedAt: Number(row.updated_at),
+        explanation: row.explanation ? (JSON.parse(row.explanation) as Explanation) : null,
+        decisions: JSON.parse(row.decisions) as DecisionLogEntry[],
+        assignments: new Map(),
+        engineIds: new Set(),
+        continuations: 0,
+      }
+      for (const a of byWorkload.get(row.id) ?? []) {
+        w.assignments.set(a.cluster_id, {
+          clusterId: a.cluster_id,
+          parts: new Map(),
+          replicas: a.replicas,
+          devices: Number(a.devices),
+          fp16: Number(a.fp16_tflops),
+          classKey: a.class_key,
+          model: a.model,
+          state: a.state as AssignmentState,
+          message: a.message,
+          readyReplicas: a.ready_replicas,
+          assignedAt: Number(a.assigned_at),
+          updatedAt: Number(a.updated_at),
+        })
+      }
+      this.active.set(w.id, w)
+      for (const a of w.assignments.values()) this.index(w, a.clusterId)
+      if (this.restore(w)) rescheduled++
+    }
+    await this.flush()
+    const interval = options.intervalMs ?? 5_000
+    if (interval > 0) {
+      this.timer = setInterval(() => this.maintain(), interval)
+      this.timer.unref()
+    }
+    return { restored: rows.length, rescheduled }
+  }
+
+  /**
+   * Rebuild one workload in the engine: what agents applied is adopted where it runs (the clusters' reports
+   * already count it); what was only assigned is decided again; replicas on clusters gone are rescheduled.
+   * Returns whether anything had to be placed again.
+   */
+  private restore(w: WorkloadMem): boolean {
+    const committed = [...w.assignments.values()].filter((a) => a.state === 'applied' || a.state === 'running' || a.state === 'succeeded')
+    const unconfirmed = [...w.assignments.values()].filter((a) => a.state === 'assigned')
+    let moved = false
+    if (committed.length === 0) {
+      for (const a of unconfirmed) this.setAssignment(w, a, 'withdrawn', 'decided again after a control-plane restart')
+      this.applyDecision(w, this.engine.decide(w.spec, { workloadId: w.id }), w.id)
+      return unconfirmed.length > 0
+    }
+    const adopted = this.engine.adopt(
+      w.spec,
+      w.id,
+      committed.filter((a) => a.state !== 'succeeded').map((a) => ({ clusterId: a.clusterId, classKey: a.classKey, replicas: a.replicas })),
+    )
+    const missing = new Set(adopted?.missing ?? committed.filter((a) => a.state !== 'succeeded').map((a) => a.clusterId))
+    if (adopted) {
+      w.engineIds.add(w.id)
+      for (const a of committed) {
+        if (a.state === 'succeeded' || missing.has(a.clusterId)) continue
+        a.parts.set(w.id, { reservationId: adopted.reservationId, replicas: a.replicas, devices: a.devices, fp16: a.fp16 })
+      }
+    }
+    let lost = 0
+    for (const a of [...unconfirmed, ...committed.filter((x) => missing.has(x.clusterId))]) {
+      lost += a.replicas
+      this.setAssignment(w, a, 'withdrawn', 'rescheduled after a control-plane restart: cluster not reporting')
+    }
+    if (lost > 0) {
+      this.continue(w, lost)
+      moved = true
+    }
+    this.refreshState(w)
+    return moved
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    if (this.timer) clearInterval(this.timer)
+    await this.flush()
+  }
+
+  // ------------------------------------------------------------ owner's side
+
+  /** Decide and store a new workload. Rejected ones are stored too (the owner can read why) and thrown as 422. */
+  async submit(spec: WorkloadSpec): Promise<Workload & { spec: WorkloadSpec }> {
+    const now = this.now()
+    const w: WorkloadMem = {
+      id: newWorkloadId(),
+      spec,
+      state: 'pending',
+      reason: null,
+      message: null,
+      submittedAt: now,
+      decidedAt: null,
+      updatedAt: now,
+      explanation: null,
+      decisions: [],
+      assignments: new Map(),
+      engineIds: new Set(),
+      continuations: 0,
+    }
+    this.active.set(w.id, w)
+    const d = this.engine.decide(spec, { workloadId: w.id })
+    this.applyDecision(w, d, w.id)
+    try {
+      await this.flush()
+    } catch (error) {
+      // Not stored: undo the reservation so that memory and store agree.
+      this.engine.cancel(w.id)
+      this.forget(w)
+      throw new LedgerError(503, 'STORE_UNAVAILABLE', `the workload could not be stored: ${(error as Error).message}`)
+    }
+    const out = { ...this.toWorkload(w), spec }
+    if (w.state === 'rejected') {
+      throw new LedgerError(
+        422,
+        `WORKLOAD_${(w.reason ?? 'rejected').toUpperCase().replace(/-/g, '_')}`,
+        `workload ${w.id} rejected: ${w.message ?? w.reason}`,
+      )
+    }
+    return out
+  }
+
+  /** Withdraw a workload: pending ones leave the queue, placed and running ones are released and deleted by their agents. */
+  async cancel(id: string): Promise<Workload> {
+    const w = this.active.get(id)
+    if (!w) {
+      const row = await this.db.selectFrom('workloads').select(['state']).where('id', '=', id).executeTakeFirst()
+      if (!row) throw new LedgerError(404, 'WORKLOAD_NOT_FOUND', `no workload ${id}`)
+      throw new LedgerError(409, 'WORKLOAD_FINISHED', `workload ${id} is already ${row.state}`)
+    }
+    this.finish(w, 'cancelled', 'cancelled', 'withdrawn by its owner')
+    await this.flush()
+    this.requestRetry()
+    return this.toWorkload(w)
+  }
+
+  async get(id: string): Promise<(Workload & { spec: WorkloadSpec }) | null> {
+    const w = this.active.get(id)
+    if (w) return { ...this.toWorkload(w), spec: w.spec }
+    const row = await this.db.selectFrom('workloads').selectAll().where('id', '=', id).executeTakeFirst()
+    if (!row) return null
+    const assignments = await this.db.selectFrom('workload_assignments').selectAll().where('workload_id', '=', id).execute()
+    return { ...this.rowToWorkload(row, assignments), spec: JSON.parse(row.spec) as WorkloadSpec }
+  }
+
+  async explain(id: string): Promise<WorkloadExplain | null> {
+    const w = this.active.get(id)
+    if (w)
+      return {
+        workloadId: w.id,
+        state: w.state,
+        reason: w.reason,
+        message: w.message,
+        decidedAt: w.decidedAt,
+        explanation: w.explanation,
+        decisions: w.decisions,
+      }
+    const row = await this.db.selectFrom('workloads').selectAll().where('id', '=', id).executeTakeFirst()
+    if (!row) return null
+    return {
+      workloadId: row.id,
+      state: row.state as WorkloadState,
+      reason: row.reason,
+      message: row.message,
+      decidedAt: row.decided_at === null ? null : Number(row.decided_at),
+      explanation: row.explanation ? (JSON.parse(row.explanation) as Explanation) : null,
+      decisions: JSON.parse(row.decisions) as DecisionLogEntry[],
+    }
+  }
+
+  async list(query: {
+    state?: WorkloadState
+    department?: string
+    cluster?: string
+    limit?: number
+    offset?: number
+  }): Promise<WorkloadList> {
+    await this.flush()
+    let q = this.db.selectFrom('workloads')
+    if (query.department) q = q.where('department', '=', query.department)
+    if (query.cluster) {
+      const cluster = query.cluster
+      q = q.where('id', 'in', (sub) => sub.selectFrom('workload_assignments').select('workload_id').where('cluster_id', '=', cluster))
+    }
+    const counts = await q
+      .select(['state'])
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .groupBy('state')
+      .execute()
+    const byState: Record<string, number> = {}
+    for (const c of counts) byState[c.state] = Number(c.n)
+    if (query.state) q = q.where('state', '=', query.state)
+    const total = query.state ? (byState[query.state] ?? 0) : Object.values(byState).reduce((a, b) => a + b, 0)
+    const rows = await q
+      .selectAll()
+      .orderBy('submitted_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(query.limit ?? 100)
+      .offset(query.offset ?? 0)
+      .execute()
+    const ids = rows.map((r) => r.id)
+    const assignments = ids.length
+      ? await this.db.selectFrom('workload_assignments').selectAll().where('workload_id', 'in', ids).execute()
+      : []
+    const byWorkload = new Map<string, typeof assignments>()
+    for (const a of assignments) {
+      const list = byWorkload.get(a.workload_id) ?? []
+      list.push(a)
+      byWorkload.set(a.workload_id, list)
+    }
+    return { items: rows.map((r) => this.rowToWorkload(r, byWorkload.get(r.id) ?? [])), total, byState }
+  }
+
+  quotaUsage(): QuotaUsage {
+    const book = this.engine.quotas
+    const departments = new Set<string>([...book.configured(), ...[...this.active.values()].map((w) => w.spec.owner.department)])
+    return {
+      unlisted: book.unlistedPolicy,
+      departments: [...departments].sort().map((department) => {
+        const usage = book.usage(department)
+        return {
+          department,
+          cohort: book.cohortOf(department),
+          kinds: SCHEDULABLE_KINDS.map((kind, k) => {
+            const own = book.ownLimit(department, k)
+            return {
+              kind,
+              devicesQuota: Number.isFinite(own.devices) ? own.devices : null,
+              fp16TflopsQuota: Number.isFinite(own.fp16) ? own.fp16 : null,
+              devicesUsed: usage.devices[k] ?? 0,
+              fp16TflopsUsed: Math.round((usage.fp16[k] ?? 0) * 10) / 10,
+              borrowing: book.borrowing(department, k),
+            }
+          }),
+          cpuCoresUsed: Math.round(usage.cpuMillis / 100) / 10,
+          memoryGiBUsed: Math.round((usage.memoryBytes / 1024 ** 3) * 10) / 10,
+        }
+      }),
+    }
+  }
+
+  // ------------------------------------------------------------ agent's side
+
+  /** What the cluster's agent should have applied now. */
+  assignmentsFor(clusterId: string): AssignmentList {
+    const out: Assignment[] = []
+    for (const w of this.byCluster.get(clusterId) ?? []) {
+      const a = w.assignments.get(clusterId)
+      if (!a || a.state === 'withdrawn') continue
+      out.push({
+        workloadId: w.id,
+        objectName: `sp-${w.id}`,
+        replicas: a.replicas,
+        template: w.spec.template,
+        labels: { [WORKLOAD_ID_LABEL]: w.id, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
+        state: a.state,
+      })
+    }
+    out.sort((a, b) => (a.workloadId < b.workloadId ? -1 : 1))
+    return { clusterId, assignments: out, generatedAt: this.now() }
+  }
+
+  /** The agent's report on one assignment: applied confirms the reservation; succeeded or failed finishes it. */
+  async reportStatus(clusterId: string, workloadId: string, status: AssignmentStatus): Promise<{ state: AssignmentState }> {
+    const w = this.active.get(workloadId)
+    const a = w?.assignments.get(clusterId)
+    if (!w || !a || a.state === 'withdrawn')
+      throw new LedgerError(404, 'ASSIGNMENT_NOT_FOUND', `cluster ${clusterId} has no assignment of workload ${workloadId}: delete it`)
+    if (TERMINAL_ASSIGNMENT.has(a.state)) return { state: a.state }
+    a.readyReplicas = status.readyReplicas ?? a.readyReplicas
+    // The agent applied it: confirmed, no longer subject to expiry.
+    for (const part of a.parts.values()) this.engine.commit(part.reservationId, clusterId)
+    this.setAssignment(w, a, status.state, status.message ?? null)
+    this.refreshState(w)
+    await this.flush()
+    return { state: a.state }
+  }
+
+  /** A cluster's new report: the engine's capacity follows it (work the agents applied is in the report now). */
+  onClusterReport(cluster: LedgerCluster): void {
+    if (cluster.figures === null || cluster.lastReportAt === null) return
+    this.engine.updateCapacity(cluster.id, clusterCapacity(cluster), { absorbsCommitted: true })
+    this.requestRetry()
+  }
+
+  // ------------------------------------------------------------ maintenance
+
+  /** Expire, retry the queue, move replicas off stale clusters. Runs every few seconds. */
+  maintain(): void {
+    if (this.closed) return
+    const now = this.now()
+    for (const [clusterId, set] of this.byCluster) {
+      if (set.size === 0) continue
+      const c = this.view.get(clusterId)
+      if (c?.lastReportAt != null && now - c.lastReportAt <= this.staleAfterMs) continue
+      // Gone quiet: the engine forgets it; its parts are displaced (events below reschedule them).
+      this.engine.updateCapacity(clusterId, null)
+    }
+    this.engine.tick(now)
+    this.engine.retryPending()
+    this.flush().catch((error: unknown) => this.log.warn({ err: error }, 'workload store write failed; will retry'))
+  }
+
+  private requestRetry(): void {
+    if (this.retryQueued || this.closed) return
+    this.retryQueued = true
+    setImmediate(() => {
+      this.retryQueued = false
+      if (this.closed) return
+      this.engine.retryPending()
+      this.flush().catch((error: unknown) => this.log.warn({ err: error }, 'workload store write failed; will retry'))
+    })
+  }
+
+  // ------------------------------------------------------------ engine events and decisions
+
+  private onEvent(e: SchedulerEvent): void {
+    if (e.type === 'placed' || e.type === 'rejected') {
+      const w = this.active.get(baseIdOf(e.decision.workloadId))
+      if (w) this.applyDecision(w, e.decision, e.decision.workloadId)
+      return
+    }
+    const w = this.active.get(baseIdOf(e.workloadId))
+    if (!w) return
+    const now = this.now()
+    if (e.type === 'expired') {
+      // The agents on e.clusters did not confirm in time: those shares are withdrawn.
+      let lost = 0
+      for (const clusterId of e.clusters) {
+        const a = w.assignments.get(clusterId)
+        const part = a?.parts.get(e.workloadId)
+        if (!a || !part) continue
+        a.parts.delete(e.workloadId)
+        lost += part.replicas
+        if (a.parts.size === 0) this.setAssignment(w, a, 'withdrawn', 'reservation expired: the agent did not confirm in time')
+        else this.sumParts(a)
+      }
+      this.log_(w, {
+        at: now,
+        status: 'expired',
+        reason: 'ttl',
+        message: 'reservation expired before the agent confirmed it',
+        clusters: e.clusters,
+      })
+      // All of it expired: the engine queued the workload again. Part of it: the rest runs, the lost replicas move.
+      if (!e.requeued && this.engine.reservation(e.reservationId) && lost > 0) this.continue(w, lost)
+      else if (!e.requeued) w.engineIds.delete(e.workloadId)
+    } else if (e.type === 'preempted') {
+      this.dropReservation(w, e.workloadId, `preempted by workload ${baseIdOf(e.by)}`)
+      this.log_(w, { at: now, status: 'preempted', reason: 'priority', message: `preempted by ${baseIdOf(e.by)}`, clusters: [] })
+    } else if (e.type === 'displaced') {
+      const a = w.assignments.get(e.clusterId)
+      const part = a?.parts.get(e.workloadId)
+      if (e.committed && a && part) {
+        // Running work on a cluster that went away: its replicas are placed again elsewhere (a continuation).
+        a.parts.delete(e.workloadId)
+        this.setAssignment(w, a, 'withdrawn', 'cluster stale: replicas rescheduled')
+        this.log_(w, {
+          at: now,
+          status: 'displaced',
+          reason: 'stale',
+          message: `cluster ${e.clusterId} stopped reporting`,
+          clusters: [e.clusterId],
+        })
+        this.continue(w, part.replicas)
+      } else {
+        this.dropReservation(w, e.workloadId, `cluster ${e.clusterId} lost the capacity`)
+        this.log_(w, {
+          at: now,
+          status: 'displaced',
+          reason: 'capacity',
+          message: `cluster ${e.clusterId} lost the capacity`,
+          clusters: [e.clusterId],
+        })
+        if (!e.requeued) w.engineIds.delete(e.workloadId)
+      }
+    }
+    this.refreshState(w)
+  }
+
+  /** Queue `replicas` more replicas of a workload under a continuation id (rescheduling lost work). */
+  private continue(w: WorkloadMem, replicas: number): void {
+    const spec: WorkloadSpec =
+      w.spec.placement.mode === 'duplicated'
+        ? { ...w.spec, placement: { mode: 'duplicated', clusters: Math.max(1, Math.round(replicas / w.spec.replicas)) } }
+        : w.spec.placement.mode === 'divisible'
+          ? {
+              ...w.spec,
+              replicas,
+              placement: { mode: 'divisible', minPerCluster: Math.min(replicas, w.spec.placement.minPerCluster ?? 1) },
+            }
+          : { ...w.spec, replicas }
+    const engineId = `${w.id}/${++w.continuations}`
+    this.applyDecision(w, this.engine.decide(spec, { workloadId: engineId }), engineId)
+  }
+
+  /** Take a decision (placed, pending, rejected) for the workload or one of its continuations. */
+  private applyDecision(w: WorkloadMem, d: Decision, engineId: string): void {
+    const now = this.now()
+    w.decidedAt = d.decidedAt
+    if (engineId === w.id || d.status !== 'rejected') w.explanation = d.explanation
+    this.log_(w, {
+      at: d.decidedAt,
+      status: d.status,
+      reason: d.reason,
+      message: d.message,
+      clusters: d.placements.map((p) => p.clusterId),
+    })
+    if (d.status === 'placed' && d.reservationId) {
+      w.engineIds.add(engineId)
+      for (const p of d.placements) {
+        let a = w.assignments.get(p.clusterId)
+        if (!a || a.state === 'withdrawn' || TERMINAL_ASSIGNMENT.has(a.state)) {
+          a = {
+            clusterId: p.clusterId,
+            parts: new Map(),
+            replicas: 0,
+            devices: 0,
+            fp16: 0,
+            classKey: p.classKey,
+            model: p.model,
+            state: 'assigned',
+            message: null,
+            readyReplicas: null,
+            assignedAt: now,
+            updatedAt: now,
+          }
+          w.assignments.set(p.clusterId, a)
+          this.index(w, p.clusterId)
+        }
+        a.parts.set(engineId, { reservationId: d.reservationId, replicas: p.replicas, devices: p.devices, fp16: p.fp16Tflops })
+        this.sumParts(a)
+        a.updatedAt = now
+      }
+      w.reason = null
+      w.message = null
+    } else if (d.status === 'pending') {
+      w.engineIds.add(engineId)
+      w.reason = d.reason
+      w.message = d.message
+    } else {
+      w.engineIds.delete(engineId)
+      if (engineId === w.id && w.engineIds.size === 0 && ![...w.assignments.values()].some((a) => a.parts.size > 0)) {
+        this.finish(w, 'rejected', d.reason ?? 'rejected', d.message ?? 'rejected')
+        return
+      }
+      w.reason = d.reason
+      w.message = `replicas could not be rescheduled: ${d.message ?? d.reason}`
+    }
+    this.refreshState(w)
+  }
+
+  /** An engine reservation of the workload is gone (expired, preempted, displaced): its unconfirmed shares are withdrawn. */
+  private dropReservation(w: WorkloadMem, engineId: string, message: string): void {
+    for (const a of w.assignments.values()) {
+      if (!a.parts.delete(engineId)) continue
+      if (a.parts.size === 0) this.setAssignment(w, a, 'withdrawn', message)
+      else this.sumParts(a)
+    }
+  }
+
+  private sumParts(a: AssignmentMem): void {
+    let replicas = 0
+    let devices = 0
+    let fp16 = 0
+    for (const p of a.parts.values()) {
+      replicas += p.replicas
+      devices += p.devices
+      fp16 += p.fp16
+    }
+    a.replicas = replicas
+    a.devices = devices
+    a.fp16 = Math.round(fp16 * 100) / 100
+  }
+
+  private setAssignment(w: WorkloadMem, a: AssignmentMem, state: AssignmentState, message: string | null): void {
+    if (a.state === state && a.message === message) return
+    a.state = state
+    a.message = message
+    a.updatedAt = this.now()
+    if (state === 'withdrawn') a.parts.clear()
+    this.touch(w)
+  }
+
+  /** The workload's state from its shares: failed if any failed, succeeded when all did, running when all are applied. */
+  private refreshState(w: WorkloadMem): void {
+    if (!ACTIVE.includes(w.state)) return
+    const live = [...w.assignments.values()].filter((a) => a.state !== 'withdrawn')
+    const failed = live.find((a) => a.state === 'failed')
+    const queued = [...w.engineIds].some((id) => this.engine.decisionOf(id)?.status === 'pending')
+    if (failed) {
+      this.finish(w, 'failed', 'failed', `failed on cluster ${failed.clusterId}: ${failed.message ?? 'no message'}`)
+      return
+    }
+    if (live.length > 0 && !queued && live.every((a) => a.state === 'succeeded')) {
+      this.finish(w, 'succeeded', null, null)
+      return
+    }
+    const next: WorkloadState = live.length === 0 || queued ? 'pending' : live.every((a) => a.state !== 'assigned') ? 'running' : 'placed'
+    if (next !== w.state) w.state = next
+    this.touch(w)
+  }
+
+  /** End a workload: release everything it holds in the engine; agents delete what they applied. */
+  private finish(w: WorkloadMem, state: WorkloadState, reason: string | null, message: string | null): void {
+    for (const id of w.engineIds) this.engine.cancel(id)
+    w.engineIds.clear()
+    for (const a of w.assignments.values()) {
+      if (!TERMINAL_ASSIGNMENT.has(a.state)) this.setAssignment(w, a, 'withdrawn', `workload ${state}`)
+    }
+    w.state = state
+    w.reason = reason
+    w.message = message
+    this.touch(w)
+    this.requestRetry()
+  }
+
+  private log_(w: WorkloadMem, entry: DecisionLogEntry): void {
+    w.decisions.push(entry)
+    if (w.decisions.length > DECISION_LOG) w.decisions.splice(0, w.decisions.length - DECISION_LOG)
+    this.touch(w)
+  }
+
+  private touch(w: WorkloadMem): void {
+    w.updatedAt = this.now()
+    this.dirty.add(w)
+  }
+
+  private index(w: WorkloadMem, clusterId: string): void {
+    let set = this.byCluster.get(clusterId)
+    if (!set) {
+      set = new Set()
+      this.byCluster.set(clusterId, set)
+    }
+    set.add(w)
+  }
+
+  private forget(w: WorkloadMem): void {
+    this.active.delete(w.id)
+    this.dirty.delete(w)
+    for (const clusterId of w.assignments.keys()) this.byCluster.get(clusterId)?.delete(w)
+  }
+
+  // ------------------------------------------------------------ the store
+
+  /** Write every changed workload in one transaction; resolves once what was dirty when called is stored. */
+  flush(): Promise<void> {
+    // One writer at a time; a caller arriving mid-write waits for it, then writes what is dirty by then.
+    if (this.flushing) return this.flushing.catch(() => {}).then(() => this.flush())
+    if (this.dirty.size === 0) return Promise.resolve()
+    const batch = [...this.dirty]
+    this.dirty = new Set()
+    const rows = batch.map((w) => this.toRows(w))
+    this.flushing = this.db
+      .transaction()
+      .execute(async (trx) => {
+        for (const { workload, assignments } of rows) {
+          await trx
+            .insertInto('workloads')
+            .values(workload)
+            .onConflict((oc) =>
+              oc.column('id').doUpdateSet({
+                state: workload.state,
+                reason: workload.reason,
+                message: workload.message,
+                decided_at: workload.decided_at,
+                updated_at: workload.updated_at,
+                explanation: workload.explanation,
+                decisions: workload.decisions,
+              }),
+            )
+            .execute()
+          for (const a of assignments) {
+            await trx
+              .insertInto('workload_assignments')
+              .values(a)
+              .onConflict((oc) =>
+                oc.columns(['workload_id', 'cluster_id']).doUpdateSet({
+                  replicas: a.replicas,
+                  devices: a.devices,
+                  class_key: a.class_key,
+                  model: a.model,
+                  fp16_tflops: a.fp16_tflops,
+                  state: a.state,
+                  message: a.message,
+                  ready_replicas: a.ready_replicas,
+                  assigned_at: a.assigned_at,
+                  updated_at: a.updated_at,
+                }),
+              )
+              .execute()
+          }
+        }
+      })
+      .then(
+        () => {
+          // Stored: finished workloads leave memory.
+          for (const w of batch) if (!ACTIVE.includes(w.state) && !this.dirty.has(w)) this.forget(w)
+        },
+        (error: unknown) => {
+          for (const w of batch) this.dirty.add(w)
+          throw error
+        },
+      )
+      .finally(() => {
+        this.flushing = null
+      })
+    return this.flushing
+  }
+
+  private toRows(w: WorkloadMem) {
+    const acc = w.spec.resources.accelerators
+    return {
+      workload: {
+        id: w.id,
+        name: w.spec.name ?? null,
+        department: w.spec.owner.department,
+        owner_region: w.spec.owner.region,
+        priority: w.spec.priority,
+        replicas: w.spec.replicas,
+        mode: w.spec.placement.mode,
+        acc_kind: acc?.kind ?? null,
+        acc_per_replica: acc?.count ?? 0,
+        spec: JSON.stringify(w.spec),
+        state: w.state,
+        reason: w.reason,
+        message: w.message,
+        submitted_at: w.submittedAt,
+        decided_at: w.decidedAt,
+        updated_at: w.updatedAt,
+        explanation: w.explanation ? JSON.stringify(w.explanation) : null,
+        decisions: JSON.stringify(w.decisions),
+      },
+      assignments: [...w.assignments.values()].map((a) => ({
+        workload_id: w.id,
+        cluster_id: a.clusterId,
+        replicas: a.replicas,
+        devices: a.devices,
+        class_key: a.classKey,
+        model: a.model,
+        fp16_tflops: a.fp16,
+        state: a.state,
+        message: a.message,
+        ready_replicas: a.readyReplicas,
+        assigned_at: a.assignedAt,
+        updated_at: a.updatedAt,
+      })),
+    }
+  }
+
+  private toWorkload(w: WorkloadMem): Workload {
+    const acc = w.spec.resources.accelerators
+    return {
+      id: w.id,
+      name: w.spec.name ?? null,
+      department: w.spec.owner.department,
+      ownerRegion: w.spec.owner.region,
+      priority: w.spec.priority,
+      replicas: w.spec.replicas,
+      mode: w.spec.placement.mode,
+      acceleratorKind: acc?.kind ?? null,
+      acceleratorsPerReplica: acc?.count ?? 0,
+      state: w.state,
+      reason: w.reason,
+      message: w.message,
+      submittedAt: w.submittedAt,
+      decidedAt: w.decidedAt,
+      updatedAt: w.updatedAt,
+      placements: [...w.assignments.values()].map(
+        (a): WorkloadPlacement => ({
+          clusterId: a.clusterId,
+          classKey: a.classKey,
+          model: a.model,
+          replicas: a.replicas,
+          devices: a.devices,
+          fp16Tflops: a.fp16,
+          state: a.state,
+          message: a.message,
+          updatedAt: a.updatedAt,
+        }),
+      ),
+    }
+  }
+
+  private rowToWorkload(r: Database['workloads'], assignments: readonly Database['workload_assignments'][]): Workload {
+    return {
+      id: r.id,
+      name: r.name,
+      department: r.department,
+      ownerRegion: r.owner_region,
+      priority: Number(r.priority),
+      replicas: Number(r.replicas),
+      mode: r.mode,
+      acceleratorKind: r.acc_kind,
+      acceleratorsPerReplica: Number(r.acc_per_replica),
+      state: r.state as WorkloadState,
+      reason: r.reason,
+      message: r.message,
+      submittedAt: Number(r.submitted_at),
+      decidedAt: r.decided_at === null ? null : Number(r.decided_at),
+      updatedAt: Number(r.updated_at),
+      placements: assignments.map((a) => ({
+        clusterId: a.cluster_id,
+        classKey: a.class_key,
+        model: a.model,
+        replicas: Number(a.replicas),
+        devices: Number(a.devices),
+        fp16Tflops: Number(a.fp16_tflops),
+        state: a.state as AssignmentState,
+        message: a.message,
+        updatedAt: Number(a.updated_at),
+      })),
+    }
+  }
+}
