@@ -105,5 +105,28 @@ for (const { store: testStore, skip } of testStores()) {
       expect(cut.ok).toBe(false)
       expect(cut.problems[0]?.problem).toContain('removed from the end')
     })
+    it('group-commits 300 concurrent appends into one unbroken chain, in arrival order', async () => {
+      const before = (await verifyAuditTrail(store)).records
+      const results = await Promise.all(
+        Array.from({ length: 300 }, (_, i) =>
+          t.services.audit.append({
+            at: t.clock.now,
+            actor: 'test',
+            action: 'POST /concurrent',
+            target: `/concurrent/${i}`,
+            scope: '*',
+            outcome: 'ok',
+            status: 200,
+            requestId: `r-${i}`,
+            detail: { i },
+          }),
+        ),
+      )
+      // Each caller gets its own record, numbered in the order it called.
+      expect(results.map((r) => r.seq)).toEqual(Array.from({ length: 300 }, (_, i) => before + i + 1))
+      const verified = await verifyAuditTrail(store)
+      expect(verified.ok).toBe(true)
+      expect(verified.records).toBe(before + 300)
+    })
   })
 }

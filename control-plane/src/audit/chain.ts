@@ -75,28 +75,54 @@ function entryOf(row: AuditLogTable): AuditEntry {
  * lock per transaction, so several control-plane instances extend one chain rather than forking it).
  */
 export class AuditTrail {
-  private tail: Promise<unknown> = Promise.resolve()
+  /** Entries waiting for the writer, with their callers' promises. */
+  private queue: { entry: AuditEntry; resolve: (r: { seq: number; hash: string }) => void; reject: (e: unknown) => void }[] = []
+  private writing = false
 
   constructor(private readonly store: Store) {}
 
+  /**
+   * Append one record; resolves once it is committed. Concurrent appends are group-committed: whatever queued
+   * while a transaction ran goes into the next one, chained in arrival order.
+   */
   append(entry: AuditEntry): Promise<{ seq: number; hash: string }> {
-    const next = this.tail.then(() => this.write(entry))
-    this.tail = next.catch(() => undefined)
-    return next
+    return new Promise((resolve, reject) => {
+      this.queue.push({ entry, resolve, reject })
+      if (!this.writing) void this.drain()
+    })
   }
 
-  private async write(entry: AuditEntry): Promise<{ seq: number; hash: string }> {
-    // The detail is stored as the same string that was hashed.
-    const detail = JSON.stringify(entry.detail)
+  private async drain(): Promise<void> {
+    this.writing = true
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, 500)
+        try {
+          const results = await this.write(batch.map((b) => b.entry))
+          for (const [i, b] of batch.entries()) b.resolve(results[i] as { seq: number; hash: string })
+        } catch (error) {
+          for (const b of batch) b.reject(error)
+        }
+      }
+    } finally {
+      this.writing = false
+    }
+  }
+
+  private async write(entries: AuditEntry[]): Promise<{ seq: number; hash: string }[]> {
     return this.store.db.transaction().execute(async (trx) => {
       if (this.store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(7412)`.execute(trx)
       const last = await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst()
-      const seq = last ? Number(last.seq) + 1 : 1
-      const prevHash = last?.hash ?? GENESIS
-      const hash = hashRecord(seq, { ...entry, detail }, prevHash)
-      await trx
-        .insertInto('audit_log')
-        .values({
+      let seq = last ? Number(last.seq) : 0
+      let prevHash = last?.hash ?? GENESIS
+      const rows = []
+      const out: { seq: number; hash: string }[] = []
+      for (const entry of entries) {
+        // The detail is stored as the same string that was hashed.
+        const detail = JSON.stringify(entry.detail)
+        seq++
+        const hash = hashRecord(seq, { ...entry, detail }, prevHash)
+        rows.push({
           seq,
           at: entry.at,
           actor: entry.actor,
@@ -110,8 +136,12 @@ export class AuditTrail {
           prev_hash: prevHash,
           hash,
         })
-        .execute()
-      return { seq, hash }
+        out.push({ seq, hash })
+        prevHash = hash
+      }
+      // 12 columns a row: 500 rows stay well under SQLite's bound-parameter limit.
+      await trx.insertInto('audit_log').values(rows).execute()
+      return out
     })
   }
 

@@ -728,42 +728,45 @@ export class WorkloadService {
     this.flushing = this.db
       .transaction()
       .execute(async (trx) => {
-        for (const { workload, assignments } of rows) {
+        // Multi-row upserts, a few hundred rows a statement (SQLite allows 32,766 bound parameters).
+        const workloadRows = rows.map((r) => r.workload)
+        const assignmentRows = rows.flatMap((r) => r.assignments)
+        for (let i = 0; i < workloadRows.length; i += 500) {
           await trx
             .insertInto('workloads')
-            .values(workload)
+            .values(workloadRows.slice(i, i + 500))
             .onConflict((oc) =>
-              oc.column('id').doUpdateSet({
-                state: workload.state,
-                reason: workload.reason,
-                message: workload.message,
-                decided_at: workload.decided_at,
-                updated_at: workload.updated_at,
-                explanation: workload.explanation,
-                decisions: workload.decisions,
-              }),
+              oc.column('id').doUpdateSet((eb) => ({
+                state: eb.ref('excluded.state'),
+                reason: eb.ref('excluded.reason'),
+                message: eb.ref('excluded.message'),
+                decided_at: eb.ref('excluded.decided_at'),
+                updated_at: eb.ref('excluded.updated_at'),
+                explanation: eb.ref('excluded.explanation'),
+                decisions: eb.ref('excluded.decisions'),
+              })),
             )
             .execute()
-          for (const a of assignments) {
-            await trx
-              .insertInto('workload_assignments')
-              .values(a)
-              .onConflict((oc) =>
-                oc.columns(['workload_id', 'cluster_id']).doUpdateSet({
-                  replicas: a.replicas,
-                  devices: a.devices,
-                  class_key: a.class_key,
-                  model: a.model,
-                  fp16_tflops: a.fp16_tflops,
-                  state: a.state,
-                  message: a.message,
-                  ready_replicas: a.ready_replicas,
-                  assigned_at: a.assigned_at,
-                  updated_at: a.updated_at,
-                }),
-              )
-              .execute()
-          }
+        }
+        for (let i = 0; i < assignmentRows.length; i += 1000) {
+          await trx
+            .insertInto('workload_assignments')
+            .values(assignmentRows.slice(i, i + 1000))
+            .onConflict((oc) =>
+              oc.columns(['workload_id', 'cluster_id']).doUpdateSet((eb) => ({
+                replicas: eb.ref('excluded.replicas'),
+                devices: eb.ref('excluded.devices'),
+                class_key: eb.ref('excluded.class_key'),
+                model: eb.ref('excluded.model'),
+                fp16_tflops: eb.ref('excluded.fp16_tflops'),
+                state: eb.ref('excluded.state'),
+                message: eb.ref('excluded.message'),
+                ready_replicas: eb.ref('excluded.ready_replicas'),
+                assigned_at: eb.ref('excluded.assigned_at'),
+                updated_at: eb.ref('excluded.updated_at'),
+              })),
+            )
+            .execute()
         }
       })
       .then(
