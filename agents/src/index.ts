@@ -1,4 +1,5 @@
 export * from './agent'
+export * from './dispatch'
 export * from './energy'
 export * from './kube'
 export * from './report'

@@ -23,7 +23,8 @@ export async function runAgent(options: AgentOptions): Promise<void> {
   const out = createOutput(options.json)
   const config = loadAgentConfig(options.configFile)
   const source: KubeConfigSource = options.kubeconfig ? { kind: 'file', path: options.kubeconfig } : { kind: 'default' }
-  const clients = createKubeClients(loadKubeConfig(source))
+  const kubeConfig = loadKubeConfig(source)
+  const clients = createKubeClients(kubeConfig)
   const registry = new Registry()
   const agent = createAgent({
     cluster: config.cluster,
@@ -34,6 +35,9 @@ export async function runAgent(options: AgentOptions): Promise<void> {
     },
     stateDir: config.stateDir,
     registry,
+    // Pull this cluster's assigned workloads, apply them (server-side apply) and report their state.
+    kubeConfig,
+    dispatch: config.dispatch,
     collectFull: async () => {
       const inventory = await readInventory(clients)
       for (const warning of inventory.warnings) out.event('warning', { message: warning }, `warning: ${warning}`)

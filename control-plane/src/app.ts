@@ -96,6 +96,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       regions,
       now: now(),
       staleAfterMs,
+      heldReservations: (hours) => workloads.heldReservations(hours),
     })
   }
   const createCensus: AppServices['createCensus'] = async (request) => (await censuses.create(await freeze(request))).summary

@@ -260,6 +260,26 @@ for (const { store: testStore, skip } of testStores()) {
       await t.app.inject({ method: 'DELETE', url: `/api/v1/workloads/${w.id}`, headers: admin })
     })
 
+    it('the evaluation (and so the census) reports a share holding GPUs without running past the threshold', async () => {
+      const w = (await submit(t, gpuSpec())).json() as Workload
+      const where = w.placements[0]?.clusterId as string
+      // Applied by the agent but never running (pods stuck): the reservation holds 4 GPUs.
+      expect((await status(t, fleet, where, w.id, 'applied')).statusCode).toBe(200)
+      t.clock.now += 7 * 3_600_000
+      for (const id of fleet.ids.keys()) await report(t, fleet, id)
+      const evaluation = (await t.app.inject({ method: 'GET', url: '/api/v1/evaluation' })).json() as {
+        recommendations: { code: string; subject: string; figures: Record<string, number> }[]
+      }
+      const found = evaluation.recommendations.find((r) => r.code === 'long-reservation' && r.subject === `${w.id}@${where}`)
+      expect(found?.figures).toMatchObject({ devices: 4, replicas: 1 })
+      expect(found?.figures.hours).toBeGreaterThanOrEqual(7)
+      // Running work is not a finding.
+      expect((await status(t, fleet, where, w.id, 'running')).statusCode).toBe(200)
+      const after = (await t.app.inject({ method: 'GET', url: '/api/v1/evaluation' })).json() as typeof evaluation
+      expect(after.recommendations.some((r) => r.code === 'long-reservation' && r.subject.startsWith(w.id))).toBe(false)
+      await t.app.inject({ method: 'DELETE', url: `/api/v1/workloads/${w.id}`, headers: admin })
+    })
+
     it('takes its workloads back after a restart: running ones stay where they run, queued ones are decided again', async () => {
       const running = (await submit(t, gpuSpec())).json() as Workload
       const where = running.placements[0]?.clusterId as string

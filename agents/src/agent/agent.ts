@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import type { KubeConfig } from '@kubernetes/client-node'
 import {
   type ClusterIdentity,
   type Energy,
@@ -10,6 +11,7 @@ import {
   type UsageReport,
 } from '@suanpan/control-plane/schemas'
 import type { Registry } from 'prom-client'
+import { createDispatcher, DEFAULT_DISPATCH_INTERVAL_MS, type Dispatcher } from '../dispatch/dispatcher'
 import type { EnergySource } from '../energy/source'
 import type { BackoffOptions } from '../report/backoff'
 import { ReportClient, type ReportSender } from '../report/client'
@@ -61,6 +63,20 @@ export interface CreateAgentOptions {
   random?: () => number
   timers?: AgentTimers
   logger?: Logger
+  /** The cluster the agent applies its assigned workloads to; without it the agent does not dispatch. */
+  kubeConfig?: KubeConfig
+  /**
+   * Dispatch of assigned workloads (pull, apply, report, delete what is withdrawn) with the `controlPlane` URL and
+   * token and `kubeConfig`: on by default (every 10 s) when both are given; `false` switches it off.
+   * `namespace`: for templates that name none (`suanpan-workloads` by default).
+   */
+  dispatch?: AgentDispatchOptions | false
+}
+
+export interface AgentDispatchOptions {
+  /** 10 s by default. */
+  intervalMs?: number
+  namespace?: string
 }
 
 export type CycleOutcome = SubmitOutcome | 'skipped' | 'failed'
@@ -78,6 +94,8 @@ export interface Agent {
   idle(): Promise<void>
   /** Reports waiting in the spool. */
   readonly spoolDepth: number
+  /** The workload dispatcher, when the agent dispatches (see `CreateAgentOptions.dispatch`). */
+  readonly dispatcher: Dispatcher | undefined
 }
 
 interface Started {
@@ -98,6 +116,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
   const clusterId = opts.cluster.clusterId
   const metrics = createAgentMetrics(opts.registry)
   const sender = opts.sender ?? senderFrom(opts)
+  const dispatcher = dispatcherFrom(opts, log, timers)
 
   let started: Started | undefined
   let stopped = false
@@ -257,6 +276,7 @@ export function createAgent(opts: CreateAgentOptions): Agent {
     get spoolDepth() {
       return started?.pusher.depth ?? 0
     },
+    dispatcher,
     async start() {
       if (started || stopped) throw new Error('agent already started (or stopped: an agent cannot be restarted, create a new one)')
       const spool = await Spool.open({ dir: join(opts.stateDir, 'spool'), ...opts.spool })
@@ -289,17 +309,36 @@ export function createAgent(opts: CreateAgentOptions): Agent {
       void track(cycle('full'))
       schedule('full', fullIntervalMs)
       schedule('usage', usageIntervalMs)
+      if (dispatcher && opts.dispatch !== false) dispatcher.start(opts.dispatch?.intervalMs ?? DEFAULT_DISPATCH_INTERVAL_MS)
     },
     async stop() {
       stopped = true
       for (const h of handles.values()) timers.clearTimeout(h)
       handles.clear()
-      await Promise.allSettled([...cycles])
+      await Promise.allSettled([...cycles, dispatcher?.stop()])
       await started?.pusher.stop()
     },
     runCycle: (kind) => track(cycle(kind)),
     idle,
   }
+}
+
+/** A dispatcher when dispatch is on and the agent has both a control plane URL/token and a kube config. */
+function dispatcherFrom(opts: CreateAgentOptions, logger: Logger, timers: AgentTimers): Dispatcher | undefined {
+  if (opts.dispatch === false || !opts.kubeConfig) return undefined
+  if (!opts.controlPlane) {
+    logger.warn('workload dispatch needs controlPlane (URL and token); not dispatching', { clusterId: opts.cluster.clusterId })
+    return undefined
+  }
+  return createDispatcher({
+    clusterId: opts.cluster.clusterId,
+    controlPlane: { url: opts.controlPlane.baseUrl, token: opts.controlPlane.token, timeoutMs: opts.controlPlane.timeoutMs },
+    kubeConfig: opts.kubeConfig,
+    namespace: opts.dispatch?.namespace,
+    fetch: opts.fetch,
+    logger,
+    timers,
+  })
 }
 
 function senderFrom(opts: CreateAgentOptions): ReportSender {

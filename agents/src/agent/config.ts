@@ -23,6 +23,13 @@ export const AgentConfigSchema = Type.Object(
     fullIntervalSeconds: Type.Optional(Type.Number({ minimum: 1 })),
     usageIntervalSeconds: Type.Optional(Type.Number({ minimum: 1 })),
     metricsPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    /**
+     * How often to pull, apply and report assigned workloads; 0 switches dispatch off. 10 s by default;
+     * the environment variable SUANPAN_DISPATCH_INTERVAL_SECONDS overrides it.
+     */
+    dispatchIntervalSeconds: Type.Optional(Type.Number({ minimum: 0 })),
+    /** Namespace for workload templates that name none (`suanpan-workloads` by default). */
+    workloadNamespace: Type.Optional(Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 })),
   },
   { additionalProperties: false },
 )
@@ -34,8 +41,34 @@ export class AgentConfigError extends Error {
   readonly code = 'AGENT_CONFIG_INVALID'
 }
 
-/** Read and validate the config file; errors name the file and the field. */
-export function loadAgentConfig(file: string): AgentConfig & { token: string } {
+/** Overrides the config file's `dispatchIntervalSeconds` (seconds; 0 = no dispatch). */
+export const DISPATCH_INTERVAL_ENV = 'SUANPAN_DISPATCH_INTERVAL_SECONDS'
+
+/** Dispatch settings for `createAgent({ dispatch })`: `false` when switched off. */
+export type AgentDispatchSettings = { intervalMs: number; namespace?: string } | false
+
+/** The dispatch settings from the config file and the environment (the environment wins). */
+export function dispatchSettings(
+  config: Pick<AgentConfig, 'dispatchIntervalSeconds' | 'workloadNamespace'>,
+  env: NodeJS.ProcessEnv = process.env,
+): AgentDispatchSettings {
+  const raw = env[DISPATCH_INTERVAL_ENV]?.trim()
+  let seconds = config.dispatchIntervalSeconds ?? 10
+  if (raw) {
+    seconds = Number(raw)
+    if (!Number.isFinite(seconds) || seconds < 0) {
+      throw new AgentConfigError(`${DISPATCH_INTERVAL_ENV}=${raw}: must be a number of seconds >= 0 (0 switches dispatch off)`)
+    }
+  }
+  if (seconds === 0) return false
+  return { intervalMs: seconds * 1000, ...(config.workloadNamespace ? { namespace: config.workloadNamespace } : {}) }
+}
+
+/** Read and validate the config file; errors name the file and the field. `env` is read for overrides (dispatch). */
+export function loadAgentConfig(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): AgentConfig & { token: string; dispatch: AgentDispatchSettings } {
   let value: unknown
   try {
     value = JSON.parse(readFileSync(file, 'utf8'))
@@ -50,5 +83,5 @@ export function loadAgentConfig(file: string): AgentConfig & { token: string } {
   const token =
     config.controlPlane.token ?? (config.controlPlane.tokenFile ? readFileSync(config.controlPlane.tokenFile, 'utf8').trim() : '')
   if (!token) throw new AgentConfigError(`${file}: /controlPlane needs token or tokenFile`)
-  return { ...config, token }
+  return { ...config, token, dispatch: dispatchSettings(config, env) }
 }

@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
   KubeConfig,
+  type KubernetesObject,
   type V1CSIStorageCapacity,
   type V1Node,
   type V1PersistentVolume,
@@ -26,6 +27,37 @@ export interface FakeKubeObjects {
    * without metrics-server. `'unavailable'`: 503, like a registered APIService whose backend is down.
    */
   nodeMetrics?: readonly NodeMetricsItem[] | 'unavailable'
+  /** batch/v1 Jobs already in the cluster (what the agent applies is added to these). */
+  jobs?: readonly FakeStoredObject[]
+  /** apps/v1 Deployments already in the cluster. */
+  deployments?: readonly FakeStoredObject[]
+}
+
+/** A Job or Deployment as the fake stores it: kind and apiVersion are filled in, spec and status are free-form. */
+export type FakeStoredObject = KubernetesObject & { spec?: unknown; status?: unknown }
+
+/** The workload kinds the fake stores and accepts server-side apply for. */
+export type FakeWorkloadKind = 'Job' | 'Deployment'
+
+/** One server-side apply PATCH the fake accepted. */
+export interface FakeKubeApply {
+  kind: FakeWorkloadKind
+  namespace: string
+  name: string
+  /** The `fieldManager` query parameter. */
+  fieldManager: string | undefined
+  force: boolean
+  /** The body as sent (parsed JSON). */
+  object: Record<string, unknown>
+}
+
+/** One DELETE the fake carried out. */
+export interface FakeKubeDelete {
+  kind: FakeWorkloadKind
+  namespace: string
+  name: string
+  /** The `propagationPolicy` query parameter. */
+  propagationPolicy: string | undefined
 }
 
 export interface FakeKubeApiOptions {
@@ -53,6 +85,16 @@ export interface FakeKubeApi {
   requests: readonly FakeKubeRequest[]
   /** Replaces the objects of the given kinds (others are kept). */
   update(objects: FakeKubeObjects): void
+  /** Every server-side apply accepted, in order. */
+  applied: readonly FakeKubeApply[]
+  /** Every delete carried out, in order. */
+  deleted: readonly FakeKubeDelete[]
+  /** The Jobs and Deployments stored now (copies, with kind and apiVersion), optionally of one kind. */
+  objects(kind?: FakeWorkloadKind): FakeStoredObject[]
+  /** One stored Job or Deployment (a copy), or undefined. */
+  object(kind: FakeWorkloadKind, namespace: string, name: string): FakeStoredObject | undefined
+  /** Replaces a stored object's status, as its controller would (e.g. a Job finishing). Throws if there is no such object. */
+  setStatus(kind: FakeWorkloadKind, namespace: string, name: string, status: Record<string, unknown>): void
   close(): Promise<void>
 }
 
@@ -170,6 +212,68 @@ function serveList(route: Route, items: readonly unknown[], query: URLSearchPara
   return { kind: route.kind, apiVersion: route.apiVersion, metadata, items: selected.slice(offset, end).map(asListItem) }
 }
 
+interface WorkloadResource {
+  kind: FakeWorkloadKind
+  key: 'jobs' | 'deployments'
+  apiVersion: string
+  singularName: string
+}
+
+const WORKLOAD_RESOURCES: readonly WorkloadResource[] = [
+  { kind: 'Job', key: 'jobs', apiVersion: 'batch/v1', singularName: 'job' },
+  { kind: 'Deployment', key: 'deployments', apiVersion: 'apps/v1', singularName: 'deployment' },
+]
+
+const WORKLOAD_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']
+
+/** `/apis/<group>/<version>`: the APIResourceList client-node's KubernetesObjectApi reads to map a kind to its resource. */
+function discovery(path: string): unknown {
+  const resources = WORKLOAD_RESOURCES.filter((r) => `/apis/${r.apiVersion}` === path)
+  if (resources.length === 0) return undefined
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: resources[0]?.apiVersion,
+    resources: resources.flatMap((r) => [
+      { name: r.key, singularName: r.singularName, namespaced: true, kind: r.kind, verbs: WORKLOAD_VERBS },
+      { name: `${r.key}/status`, singularName: '', namespaced: true, kind: r.kind, verbs: ['get', 'patch', 'update'] },
+    ]),
+  }
+}
+
+/** A Job or Deployment URL: a list (all namespaces or one) or one object. */
+interface WorkloadPath {
+  resource: WorkloadResource
+  namespace: string | undefined
+  name: string | undefined
+}
+
+function workloadPath(path: string): WorkloadPath | undefined {
+  const match = /^\/apis\/([a-z.]+\/v1)(?:\/namespaces\/([^/]+))?\/([a-z]+)(?:\/([^/]+))?$/.exec(path)
+  if (!match) return undefined
+  const [, apiVersion, namespace, plural, name] = match
+  const resource = WORKLOAD_RESOURCES.find((r) => r.apiVersion === apiVersion && r.key === plural)
+  if (!resource || (name !== undefined && namespace === undefined)) return undefined
+  return {
+    resource,
+    namespace: namespace === undefined ? undefined : decodeURIComponent(namespace),
+    name: name === undefined ? undefined : decodeURIComponent(name),
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    request.on('error', reject)
+  })
+}
+
 /**
  * Starts an in-process fake of the Kubernetes API on 127.0.0.1 (random port) serving the given
  * objects as real List responses (limit/continue paging, field and label selectors, bearer token).
@@ -177,9 +281,173 @@ function serveList(route: Route, items: readonly unknown[], query: URLSearchPara
  */
 export async function startFakeKubeApi(objects: FakeKubeObjects = {}, options: FakeKubeApiOptions = {}): Promise<FakeKubeApi> {
   const token = options.token ?? randomBytes(16).toString('hex')
-  const state: FakeKubeObjects = { ...objects }
+  const { jobs, deployments, ...lists } = objects
+  const state: FakeKubeObjects = { ...lists }
   const requests: FakeKubeRequest[] = []
   let resourceVersion = 1
+
+  // Jobs and Deployments, keyed `kind/namespace/name`, stored as the API server returns them (kind, apiVersion, status).
+  const store = new Map<string, Record<string, unknown>>()
+  const applied: FakeKubeApply[] = []
+  const deleted: FakeKubeDelete[] = []
+  const keyOf = (kind: FakeWorkloadKind, namespace: string, name: string) => `${kind}/${namespace}/${name}`
+  const metadataOf = (object: Record<string, unknown>) => (isRecord(object.metadata) ? object.metadata : {})
+
+  /** Replaces every stored object of one kind with the given ones. */
+  const seed = (resource: WorkloadResource, items: readonly FakeStoredObject[]) => {
+    for (const [key, object] of store) if (object.kind === resource.kind) store.delete(key)
+    for (const item of items) {
+      const object = structuredClone(item) as Record<string, unknown>
+      const metadata: Record<string, unknown> = { namespace: 'default', uid: randomUUID(), ...metadataOf(object) }
+      const name = String(metadata.name ?? '')
+      store.set(keyOf(resource.kind, String(metadata.namespace), name), {
+        ...object,
+        apiVersion: resource.apiVersion,
+        kind: resource.kind,
+        metadata,
+      })
+    }
+  }
+  const seedAll = (next: FakeKubeObjects) => {
+    for (const resource of WORKLOAD_RESOURCES) {
+      const items = next[resource.key]
+      if (items) seed(resource, items)
+    }
+  }
+  seedAll({ jobs, deployments })
+
+  const handleWorkload = async (request: IncomingMessage, response: ServerResponse, url: URL, target: WorkloadPath) => {
+    const { resource, namespace, name } = target
+    const method = request.method ?? 'GET'
+    if (name === undefined || namespace === undefined) {
+      if (method !== 'GET') {
+        sendStatus(response, 405, 'MethodNotAllowed', `the fake serves only GET on a list, not ${method}`)
+        return
+      }
+      const items = [...store.values()].filter(
+        (o) => o.kind === resource.kind && (namespace === undefined || metadataOf(o).namespace === namespace),
+      )
+      const route: Route = { key: resource.key, kind: `${resource.kind}List`, apiVersion: resource.apiVersion }
+      sendJson(response, 200, serveList(route, items, url.searchParams, resourceVersion))
+      return
+    }
+    const key = keyOf(resource.kind, namespace, name)
+    const existing = store.get(key)
+    const group = resource.apiVersion.split('/')[0]
+    const notFound = () => sendStatus(response, 404, 'NotFound', `${resource.key}.${group} "${name}" not found`)
+    switch (method) {
+      case 'GET':
+        if (existing) sendJson(response, 200, existing)
+        else notFound()
+        return
+      case 'DELETE': {
+        if (!existing) return notFound()
+        // Any propagation policy removes the object at once here: the fake runs no garbage collector or pods.
+        store.delete(key)
+        resourceVersion++
+        deleted.push({ kind: resource.kind, namespace, name, propagationPolicy: url.searchParams.get('propagationPolicy') ?? undefined })
+        sendJson(response, 200, {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Success',
+          details: { name, group, kind: resource.key, uid: metadataOf(existing).uid },
+        })
+        return
+      }
+      case 'PATCH':
+        return applyPatch(request, response, url, target, existing)
+      default:
+        sendStatus(response, 405, 'MethodNotAllowed', `the fake does not serve ${method} on ${resource.key}`)
+    }
+  }
+
+  /**
+   * Server-side apply with one field manager in mind: the applied object replaces what was there (metadata, spec),
+   * the status is kept (apply to the main resource ignores it), uid and creationTimestamp stay, generation moves
+   * when the spec changes. The body is parsed as JSON (YAML's subset that client-node sends).
+   */
+  const applyPatch = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    url: URL,
+    { resource, namespace = '', name = '' }: WorkloadPath,
+    existing: Record<string, unknown> | undefined,
+  ) => {
+    const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim()
+    if (contentType !== 'application/apply-patch+yaml') {
+      sendStatus(
+        response,
+        415,
+        'UnsupportedMediaType',
+        `the fake serves only server-side apply (application/apply-patch+yaml), not ${contentType}`,
+      )
+      return
+    }
+    const fieldManager = url.searchParams.get('fieldManager') ?? undefined
+    if (!fieldManager) {
+      sendStatus(
+        response,
+        422,
+        'Invalid',
+        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+      )
+      return
+    }
+    let body: unknown
+    try {
+      body = JSON.parse(await readBody(request))
+    } catch (error) {
+      sendStatus(response, 400, 'BadRequest', `the fake reads apply bodies as JSON: ${(error as Error).message}`)
+      return
+    }
+    if (!isRecord(body) || !isRecord(body.metadata)) {
+      sendStatus(response, 400, 'BadRequest', 'the body is not an object with metadata')
+      return
+    }
+    if (body.kind !== resource.kind || body.apiVersion !== resource.apiVersion) {
+      sendStatus(
+        response,
+        400,
+        'BadRequest',
+        `the body is ${String(body.apiVersion)} ${String(body.kind)}, the URL ${resource.apiVersion} ${resource.kind}`,
+      )
+      return
+    }
+    if (body.metadata.name !== name) {
+      sendStatus(
+        response,
+        400,
+        'BadRequest',
+        `the name of the object (${String(body.metadata.name)}) does not match the name on the URL (${name})`,
+      )
+      return
+    }
+    if (body.metadata.namespace !== undefined && body.metadata.namespace !== namespace) {
+      sendStatus(response, 400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request')
+      return
+    }
+    applied.push({ kind: resource.kind, namespace, name, fieldManager, force: url.searchParams.get('force') === 'true', object: body })
+    resourceVersion++
+    const { status: _status, ...rest } = structuredClone(body)
+    const before = existing ? metadataOf(existing) : {}
+    const generation = typeof before.generation === 'number' ? before.generation : 0
+    const specChanged = !existing || JSON.stringify(existing.spec) !== JSON.stringify(rest.spec)
+    const object: Record<string, unknown> = {
+      ...rest,
+      metadata: {
+        ...(rest.metadata as Record<string, unknown>),
+        namespace,
+        uid: before.uid ?? randomUUID(),
+        creationTimestamp: before.creationTimestamp ?? new Date().toISOString(),
+        resourceVersion: String(resourceVersion),
+        generation: specChanged ? generation + 1 : generation,
+      },
+      status: existing?.status ?? {},
+    }
+    store.set(keyOf(resource.kind, namespace, name), object)
+    sendJson(response, existing ? 200 : 201, object)
+  }
 
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
     const url = new URL(request.url ?? '/', 'http://fake')
@@ -188,7 +456,21 @@ export async function startFakeKubeApi(objects: FakeKubeObjects = {}, options: F
       sendStatus(response, 401, 'Unauthorized', 'Unauthorized')
       return
     }
-    const route = ROUTES[url.pathname.replace(/\/+$/, '')]
+    const path = url.pathname.replace(/\/+$/, '')
+    const resources = request.method === 'GET' ? discovery(path) : undefined
+    if (resources) {
+      sendJson(response, 200, resources)
+      return
+    }
+    const target = workloadPath(path)
+    if (target) {
+      handleWorkload(request, response, url, target).catch((error: unknown) => {
+        if (error instanceof BadRequest) sendStatus(response, 400, 'BadRequest', error.message)
+        else sendStatus(response, 500, 'InternalError', error instanceof Error ? error.message : String(error))
+      })
+      return
+    }
+    const route = ROUTES[path]
     if (!route) {
       response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
       response.end('404 page not found\n')
@@ -257,8 +539,24 @@ export async function startFakeKubeApi(objects: FakeKubeObjects = {}, options: F
     kubeConfigDocument,
     requests,
     update(next) {
-      Object.assign(state, next)
+      const { jobs: nextJobs, deployments: nextDeployments, ...nextLists } = next
+      Object.assign(state, nextLists)
+      seedAll({ jobs: nextJobs, deployments: nextDeployments })
       resourceVersion++
+    },
+    applied,
+    deleted,
+    objects: (kind) =>
+      [...store.values()].filter((o) => kind === undefined || o.kind === kind).map((o) => structuredClone(o) as FakeStoredObject),
+    object(kind, namespace, name) {
+      const object = store.get(keyOf(kind, namespace, name))
+      return object === undefined ? undefined : (structuredClone(object) as FakeStoredObject)
+    },
+    setStatus(kind, namespace, name, status) {
+      const object = store.get(keyOf(kind, namespace, name))
+      if (!object) throw new Error(`the fake Kubernetes API has no ${kind} ${namespace}/${name}`)
+      object.status = structuredClone(status)
+      object.metadata = { ...metadataOf(object), resourceVersion: String(++resourceVersion) }
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -58,6 +58,7 @@ const FINDING_TITLE: Readonly<Record<RecommendationCode, AnyMessageKey>> = {
   'pue-over-target': 'finding.pue',
   'unclassified-devices': 'finding.unclassified',
   'stale-cluster': 'finding.stale',
+  'long-reservation': 'finding.reservation',
 }
 
 const SEVERITY: Readonly<Record<Recommendation['severity'], { label: AnyMessageKey; pill: string }>> = {
@@ -648,6 +649,12 @@ function findingText(r: Recommendation, t: AdminTranslate, f: Formatters, label:
       return t('finding.unclassifiedText', { n: f.number(n('devices'), 2), clusters: f.integer(n('clusters')) })
     case 'stale-cluster':
       return t('finding.staleText', { hours: f.number(n('silentHours'), 1), province: label('province', r.province) })
+    case 'long-reservation':
+      return t('finding.reservationText', {
+        hours: f.number(n('hours'), 1),
+        replicas: f.integer(n('replicas')),
+        devices: f.number(n('devices'), 0),
+      })
   }
 }
 

@@ -5,7 +5,7 @@ import type { LedgerView } from '../ledger/view'
 import { nationalPueTarget } from '../regions'
 import type { Census, CensusBreakdown, CensusRequest, LedgerDimension, LedgerGroup, LedgerResponse, Regions } from '../schemas'
 import { CENSUS_BREAKDOWNS } from '../schemas'
-import { evaluate } from './evaluate'
+import { evaluate, type HeldReservation } from './evaluate'
 
 export interface CensusInputs {
   view: LedgerView
@@ -16,6 +16,8 @@ export interface CensusInputs {
   regions: Regions
   now: number
   staleAfterMs: number
+  /** Workload shares holding capacity without running for at least `hours` (the scheduler's view). */
+  heldReservations?: (hours: number) => HeldReservation[]
 }
 
 /** Cluster utilization bands (CPU requested / allocatable): [0, 20%), [20%, 40%) … [80%, 100%]. */
@@ -97,7 +99,8 @@ export async function buildCensus(request: CensusRequest, inputs: CensusInputs):
     }
   })
 
-  const recommendations = evaluate({ view, now, staleAfterMs, idle, pueTargets, unclassified, stale: national.stale })
+  const heldReservations = inputs.heldReservations?.(request.reservationHours ?? 6) ?? []
+  const recommendations = evaluate({ view, now, staleAfterMs, idle, pueTargets, unclassified, stale: national.stale, heldReservations })
 
   const energy = total.energy
   const facility = energy?.facilityPowerKw ?? 0

@@ -13,6 +13,19 @@ export interface EvaluationInputs {
   pueTargets: { site: string; hub: string | null; target: number; pue: number | null }[]
   unclassified: { resource: string; devices: number; clusters: number }[]
   stale: LedgerResponse['stale']
+  /** Workload shares holding capacity (reserved or applied) without running, past the threshold. */
+  heldReservations: HeldReservation[]
+}
+
+export interface HeldReservation {
+  workloadId: string
+  clusterId: string
+  province: string | null
+  department: string
+  state: string
+  replicas: number
+  devices: number
+  hours: number
 }
 
 /**
@@ -84,6 +97,15 @@ export function evaluate(inputs: EvaluationInputs): Recommendation[] {
   for (const s of inputs.stale.slice(0, PER_CODE)) {
     const silentHours = s.lastReportAt ? (inputs.now - Date.parse(s.lastReportAt)) / 3_600_000 : 0
     out.push({ code: 'stale-cluster', severity: 'low', subject: s.clusterId, province: s.province, figures: { silentHours } })
+  }
+  for (const r of top(inputs.heldReservations, (r) => r.devices * r.hours + r.replicas)) {
+    out.push({
+      code: 'long-reservation',
+      severity: r.devices >= 8 ? 'high' : 'medium',
+      subject: `${r.workloadId}@${r.clusterId}`,
+      province: r.province,
+      figures: { hours: r.hours, devices: r.devices, replicas: r.replicas },
+    })
   }
   const rank = { high: 0, medium: 1, low: 2 }
   return out.sort((a, b) => rank[a.severity] - rank[b.severity])

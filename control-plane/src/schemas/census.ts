@@ -17,6 +17,8 @@ export const CensusRequestSchema = Type.Object(
     idleThreshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
     /** … for at least this many hours (default 24). */
     idleHours: Type.Optional(Type.Number({ minimum: 0.1, maximum: 720 })),
+    /** A workload's share holding capacity without running for at least this many hours (default 6) is reported. */
+    reservationHours: Type.Optional(Type.Number({ minimum: 0.1, maximum: 720 })),
   },
   { additionalProperties: false },
 )
@@ -65,6 +67,7 @@ export const RECOMMENDATION_CODES = [
   'pue-over-target',
   'unclassified-devices',
   'stale-cluster',
+  'long-reservation',
 ] as const
 export type RecommendationCode = (typeof RECOMMENDATION_CODES)[number]
 
@@ -76,6 +79,7 @@ export const RecommendationSchema = Type.Object({
     Type.Literal('pue-over-target'),
     Type.Literal('unclassified-devices'),
     Type.Literal('stale-cluster'),
+    Type.Literal('long-reservation'),
   ]),
   severity: Type.Union([Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')]),
   /** What it is about: a cluster, a site, a device resource name. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
+import type { HeldReservation } from '../census/evaluate'
 import { LedgerError } from '../ledger/errors'
 import type { LedgerCluster, LedgerView } from '../ledger/view'
 import { capacityFromLedger, clusterCapacity } from '../scheduler/capacity'
@@ -411,6 +412,30 @@ export class WorkloadService {
         }
       }),
     }
+  }
+
+  /** Shares that hold capacity (assigned or applied) without running for at least `hours`: the census reports them. */
+  heldReservations(hours: number): HeldReservation[] {
+    const now = this.now()
+    const out: HeldReservation[] = []
+    for (const w of this.active.values()) {
+      for (const a of w.assignments.values()) {
+        if (a.state !== 'assigned' && a.state !== 'applied') continue
+        const held = (now - a.assignedAt) / 3_600_000
+        if (held < hours) continue
+        out.push({
+          workloadId: w.id,
+          clusterId: a.clusterId,
+          province: this.view.get(a.clusterId)?.province ?? null,
+          department: w.spec.owner.department,
+          state: a.state,
+          replicas: a.replicas,
+          devices: a.devices,
+          hours: Math.round(held * 10) / 10,
+        })
+      }
+    }
+    return out
   }
 
   // ------------------------------------------------------------ agent's side

@@ -165,6 +165,9 @@ export const adminEn = {
     '{n} devices (in {clusters} clusters) are not in the device catalog: counted, no compute. Extend the catalog.',
   'finding.stale': 'Stale cluster',
   'finding.staleText': 'No report for {hours} h ({province}); not in this census.',
+  'finding.reservation': 'Reservation held without running',
+  'finding.reservationText':
+    'Reserved {hours} h ago and still not running ({replicas} replicas, {devices} accelerators held): check or cancel the workload.',
   'confidence.high': 'High',
   'confidence.medium': 'Medium',
   'confidence.low': 'Low',

@@ -161,6 +161,8 @@ export const adminZhCN = {
   'finding.unclassifiedText': '{n} 个设备（{clusters} 个集群）不在设备目录中，只计数、不计算力；请补充目录。',
   'finding.stale': '失联集群',
   'finding.staleText': '已 {hours} 小时未上报（{province}），未计入本次普查。',
+  'finding.reservation': '预留未运行',
+  'finding.reservationText': '已预留 {hours} 小时仍未运行（{replicas} 个副本，占用 {devices} 张加速卡）：请核实或撤销该工作负载。',
   'confidence.high': '高',
   'confidence.medium': '中',
   'confidence.low': '低',

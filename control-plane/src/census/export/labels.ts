@@ -49,6 +49,7 @@ const zhCN = {
   recPue: 'PUE {pue} 高于目标 {target}：建议开展节能改造',
   recUnclassified: '{devices} 台设备（{clusters} 个集群）无法识别型号，未计入算力：建议在设备目录中补充',
   recStale: '已 {hours} 小时未上报，不计入当前数字：请检查该集群代理',
+  recReservation: '预留 {hours} 小时仍未运行（{replicas} 个副本，{devices} 张加速卡）：建议核实或撤销该工作负载',
   noRecommendations: '无发现。',
 
   // subsections (also sheet names: keep them ≤ 31 characters)
@@ -302,6 +303,7 @@ const en: Record<LabelKey, string> = {
   recPue: 'PUE {pue} above its target {target}: plan an energy-efficiency retrofit',
   recUnclassified: '{devices} devices in {clusters} clusters have no catalog model and no compute figure: add them to the device catalog',
   recStale: 'silent for {hours} h and left out of current figures: check the cluster agent',
+  recReservation: 'reserved for {hours} h without running ({replicas} replicas, {devices} accelerators): check or cancel the workload',
   noRecommendations: 'No findings.',
 
   byProvince: 'By province',
