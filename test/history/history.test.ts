@@ -125,6 +125,24 @@ for (const { store: testStore, skip } of testStores()) {
       // A higher threshold lets A's early steps in but not its 60% peak.
       const high = await get<IdleResponse>(`/api/v1/history/idle?threshold=0.7&hours=${hours}`)
       expect(high.body.clusters.map((c) => c.clusterId).sort()).toEqual(['110000-h', '650000-h'])
+
+      // The evaluation: idle clusters, and idle sites (every fresh cluster of the site idle).
+      type Findings = { recommendations: { code: string; subject: string; figures: Record<string, number> }[] }
+      const findings = async (threshold: number) =>
+        (await get<Findings>(`/api/v1/evaluation?idleThreshold=${threshold}&idleHours=${hours}`)).body.recommendations
+      const low = await findings(0.2)
+      expect(low.filter((r) => r.code === 'idle-cluster').map((r) => r.subject)).toEqual(['650000-h'])
+      const site = low.filter((r) => r.code === 'idle-site')
+      expect(site.map((r) => r.subject)).toEqual([idB.site])
+      expect(site[0]?.figures.clusters).toBe(1)
+      expect(site[0]?.figures.idleCpuCores).toBeCloseTo(b?.idleCpuCores ?? -1, 6)
+      const both = await findings(0.7)
+      expect(
+        both
+          .filter((r) => r.code === 'idle-site')
+          .map((r) => r.subject)
+          .sort(),
+      ).toEqual([idA.site, idB.site].sort())
     })
 
     it('bad input names the field and changes nothing', async () => {

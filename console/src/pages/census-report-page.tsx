@@ -59,6 +59,7 @@ const FINDING_TITLE: Readonly<Record<RecommendationCode, AnyMessageKey>> = {
   'unclassified-devices': 'finding.unclassified',
   'stale-cluster': 'finding.stale',
   'long-reservation': 'finding.reservation',
+  'idle-site': 'finding.idleSite',
 }
 
 const SEVERITY: Readonly<Record<Recommendation['severity'], { label: AnyMessageKey; pill: string }>> = {
@@ -649,6 +650,14 @@ function findingText(r: Recommendation, t: AdminTranslate, f: Formatters, label:
       return t('finding.unclassifiedText', { n: f.number(n('devices'), 2), clusters: f.integer(n('clusters')) })
     case 'stale-cluster':
       return t('finding.staleText', { hours: f.number(n('silentHours'), 1), province: label('province', r.province) })
+    case 'idle-site':
+      return t('finding.idleSiteText', {
+        clusters: f.integer(n('clusters')),
+        hours: f.number(n('hours'), 1),
+        peak: f.percent(n('peak')),
+        cores: f.integer(n('idleCpuCores')),
+        accelerators: f.number(n('idleAccelerators'), 2),
+      })
     case 'long-reservation':
       return t('finding.reservationText', {
         hours: f.number(n('hours'), 1),

@@ -53,6 +53,35 @@ export function evaluate(inputs: EvaluationInputs): Recommendation[] {
     })
   }
 
+  // A site is idle when every one of its fresh clusters is (a site with one busy cluster is not).
+  const idleBySite = new Map<string, typeof inputs.idle.clusters>()
+  for (const c of inputs.idle.clusters) idleBySite.set(c.site, [...(idleBySite.get(c.site) ?? []), c])
+  const freshBySite = new Map<string, number>()
+  for (const c of inputs.view.all()) {
+    if (c.lastReportAt === null || inputs.now - c.lastReportAt > inputs.staleAfterMs) continue
+    freshBySite.set(c.site, (freshBySite.get(c.site) ?? 0) + 1)
+  }
+  const idleSites = [...idleBySite].filter(([site, list]) => list.length === freshBySite.get(site))
+  const sum = (list: typeof inputs.idle.clusters, f: (c: (typeof list)[number]) => number) => list.reduce((a, c) => a + f(c), 0)
+  for (const [site, list] of top(idleSites, ([, l]) => sum(l, (c) => c.idleFp16DensePflops) * 1e6 + sum(l, (c) => c.idleCpuCores))) {
+    const accelerators = sum(list, (c) => c.idleAccelerators)
+    const cores = sum(list, (c) => c.idleCpuCores)
+    out.push({
+      code: 'idle-site',
+      severity: accelerators > 0 || cores >= 1_000 ? 'high' : 'medium',
+      subject: site,
+      province: list[0]?.province ?? null,
+      figures: {
+        clusters: list.length,
+        hours: inputs.idle.hours,
+        peak: Math.max(...list.map((c) => c.peak)),
+        idleCpuCores: cores,
+        idleAccelerators: accelerators,
+        idleFp16DensePflops: sum(list, (c) => c.idleFp16DensePflops),
+      },
+    })
+  }
+
   const byCluster = queryLedger(inputs.view, {
     groupBy: ['cluster', 'province'],
     filters: {},

@@ -68,6 +68,7 @@ export const RECOMMENDATION_CODES = [
   'unclassified-devices',
   'stale-cluster',
   'long-reservation',
+  'idle-site',
 ] as const
 export type RecommendationCode = (typeof RECOMMENDATION_CODES)[number]
 
@@ -80,6 +81,7 @@ export const RecommendationSchema = Type.Object({
     Type.Literal('unclassified-devices'),
     Type.Literal('stale-cluster'),
     Type.Literal('long-reservation'),
+    Type.Literal('idle-site'),
   ]),
   severity: Type.Union([Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')]),
   /** What it is about: a cluster, a site, a device resource name. */

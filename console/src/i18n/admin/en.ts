@@ -166,6 +166,9 @@ export const adminEn = {
   'finding.stale': 'Stale cluster',
   'finding.staleText': 'No report for {hours} h ({province}); not in this census.',
   'finding.reservation': 'Reservation held without running',
+  'finding.idleSite': 'Idle site',
+  'finding.idleSiteText':
+    'Every cluster of the site ({clusters}) stayed below {peak} CPU requested for {hours} h; {cores} cores and {accelerators} accelerators idle: consolidate the site or power it down.',
   'finding.reservationText':
     'Reserved {hours} h ago and still not running ({replicas} replicas, {devices} accelerators held): check or cancel the workload.',
   'confidence.high': 'High',

@@ -162,6 +162,9 @@ export const adminZhCN = {
   'finding.stale': '失联集群',
   'finding.staleText': '已 {hours} 小时未上报（{province}），未计入本次普查。',
   'finding.reservation': '预留未运行',
+  'finding.idleSite': '闲置站点',
+  'finding.idleSiteText':
+    '站点全部 {clusters} 个集群连续 {hours} 小时 CPU 申请率不超过 {peak}，闲置 {cores} 核、{accelerators} 张加速卡：建议站点整合或关停节能。',
   'finding.reservationText': '已预留 {hours} 小时仍未运行（{replicas} 个副本，占用 {devices} 张加速卡）：请核实或撤销该工作负载。',
   'confidence.high': '高',
   'confidence.medium': '中',

@@ -45,6 +45,8 @@ const zhCN = {
   severityMedium: '中',
   severityLow: '低',
   recIdleCluster: '连续 {hours} 小时 CPU 申请率最高 {peak}，现闲置 {cores} 核、{acc} 张加速卡：建议整合负载或纳入统一调度',
+  recIdleSite:
+    '整个站点（{clusters} 个集群）连续 {hours} 小时 CPU 申请率最高 {peak}，现闲置 {cores} 核、{acc} 张加速卡：建议站点整合或关停节能',
   recStranded: '{n} 张加速卡空闲，但所在节点的 CPU 或内存已基本申请完，无法使用：建议调整节点上的 CPU/内存申请或迁移工作负载',
   recPue: 'PUE {pue} 高于目标 {target}：建议开展节能改造',
   recUnclassified: '{devices} 台设备（{clusters} 个集群）无法识别型号，未计入算力：建议在设备目录中补充',
@@ -298,6 +300,8 @@ const en: Record<LabelKey, string> = {
   severityLow: 'Low',
   recIdleCluster:
     'CPU requested at most {peak} for {hours} h; {cores} cores and {acc} accelerators idle now: consolidate, or offer the capacity to unified scheduling',
+  recIdleSite:
+    'the whole site ({clusters} clusters) requested at most {peak} of its CPU for {hours} h; {cores} cores and {acc} accelerators idle now: consolidate the site or power it down',
   recStranded:
     '{n} accelerators free on nodes whose CPU or memory is all but requested, so nobody can use them: rebalance CPU/memory requests or move workloads',
   recPue: 'PUE {pue} above its target {target}: plan an energy-efficiency retrofit',

@@ -871,6 +871,14 @@ export function recommendationText(lang: CensusLanguage, r: Census['recommendati
       return label(lang, 'recUnclassified', { devices: n(f.devices, 'count'), clusters: n(f.clusters, 'int') })
     case 'stale-cluster':
       return label(lang, 'recStale', { hours: n(f.silentHours, 'dec1') })
+    case 'idle-site':
+      return label(lang, 'recIdleSite', {
+        clusters: n(f.clusters, 'int'),
+        hours: n(f.hours, 'dec1'),
+        peak: n(f.peak, 'ratio'),
+        cores: n(f.idleCpuCores, 'int'),
+        acc: n(f.idleAccelerators, 'count'),
+      })
     case 'long-reservation':
       return label(lang, 'recReservation', { hours: n(f.hours, 'dec1'), devices: n(f.devices, 'count'), replicas: n(f.replicas, 'int') })
   }
