@@ -18,6 +18,7 @@ const CensusPage = lazy(() => import('./pages/census-page'))
 const CensusReportPage = lazy(() => import('./pages/census-report-page'))
 const CensusComparePage = lazy(() => import('./pages/census-compare-page'))
 const AuditPage = lazy(() => import('./pages/audit-page'))
+const SchedulingPage = lazy(() => import('./pages/scheduling-page'))
 const NotFoundPage = lazy(() => import('./pages/not-found-page'))
 
 const router = createBrowserRouter([
@@ -32,6 +33,7 @@ const router = createBrowserRouter([
       { path: 'census/compare', element: <CensusComparePage /> },
       { path: 'census/:id', element: <CensusReportPage /> },
       { path: 'audit', element: <AuditPage /> },
+      { path: 'scheduling', element: <SchedulingPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -40,7 +40,7 @@ function isErrorBody(value: unknown): value is Pick<ApiErrorBody, 'code' | 'mess
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST'
+  method?: 'GET' | 'POST' | 'DELETE'
   params?: QueryParams
   /** Sent as JSON. */
   body?: unknown

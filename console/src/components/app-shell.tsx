@@ -11,6 +11,7 @@ const NAV: readonly { to: string; label: MessageKey }[] = [
   { to: '/ledger', label: 'nav.ledger' },
   { to: '/utilization', label: 'nav.utilization' },
   { to: '/energy', label: 'nav.energy' },
+  { to: '/scheduling', label: 'nav.scheduling' },
   { to: '/census', label: 'nav.census' },
   { to: '/audit', label: 'nav.audit' },
 ]

@@ -14,6 +14,7 @@ export const en = {
   'nav.ledger': 'Ledger',
   'nav.utilization': 'Utilization',
   'nav.energy': 'Energy',
+  'nav.scheduling': 'Scheduling',
   'nav.census': 'Census',
   'nav.audit': 'Audit',
 

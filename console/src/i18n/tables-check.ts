@@ -1,6 +1,8 @@
 import type { adminEn } from './admin/en'
 import type { AdminMessageKey, adminZhCN } from './admin/zh-CN'
 import type { en } from './en'
+import type { schedulingEn } from './scheduling/en'
+import type { SchedulingMessageKey, schedulingZhCN } from './scheduling/zh-CN'
 import type { MessageKey, zhCN } from './zh-CN'
 
 // Compile-time only: both tables must use the same `{placeholders}` in every message (the keys are
@@ -21,3 +23,12 @@ export type AdminPlaceholderMismatch = {
 }[AdminMessageKey]
 
 export const adminPlaceholdersMatch: [AdminPlaceholderMismatch] extends [never] ? true : AdminPlaceholderMismatch = true
+
+// The same for the scheduling page's tables (i18n/scheduling/).
+export type SchedulingPlaceholderMismatch = {
+  [K in SchedulingMessageKey]: Same<Placeholders<(typeof schedulingZhCN)[K]>, Placeholders<(typeof schedulingEn)[K]>> extends true
+    ? never
+    : K
+}[SchedulingMessageKey]
+
+export const schedulingPlaceholdersMatch: [SchedulingPlaceholderMismatch] extends [never] ? true : SchedulingPlaceholderMismatch = true

@@ -14,6 +14,7 @@ export const zhCN = {
   'nav.ledger': '算力一本账',
   'nav.utilization': '利用率',
   'nav.energy': '能耗与绿电',
+  'nav.scheduling': '调度',
   'nav.census': '普查',
   'nav.audit': '审计',
 
