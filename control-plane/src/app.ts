@@ -133,7 +133,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     store,
     registry,
     metrics,
-    authenticator: new ClusterAuthenticator(store),
+    authenticator: new ClusterAuthenticator(store, now),
     view,
     preparer,
     history,

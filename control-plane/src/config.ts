@@ -33,6 +33,8 @@ export interface Config {
   readonly censusSchedule: MonthlySchedule | null
   /** Requests a minute per bearer token (or client address without one); 0 turns the limit off. */
   readonly rateLimitPerMinute: number
+  /** After a cluster token is rotated, the old one keeps working this long (default 1 h; 0: stops at once). */
+  readonly tokenGraceSeconds: number
   /** Department quotas for the scheduler (JSON, see scheduler/quota.ts); null: no quotas (every department unlimited). */
   readonly quotasFile: string | null
   /** A placement the agent has not confirmed (applied) within this time is released and decided again. */
@@ -80,6 +82,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     censusSchedule: monthlyFrom(env, 'SUANPAN_CENSUS_SCHEDULE', 'monthly 1 02:00'),
     rateLimitPerMinute: intFrom(env, 'SUANPAN_RATE_LIMIT_PER_MINUTE', 3000, 0),
     quotasFile: env.SUANPAN_QUOTAS_FILE || null,
+    tokenGraceSeconds: intFrom(env, 'SUANPAN_TOKEN_GRACE_SECONDS', 3600, 0),
     reservationTtlSeconds: intFrom(env, 'SUANPAN_RESERVATION_TTL_SECONDS', 120, 5),
     ...overrides,
   }

@@ -23,7 +23,6 @@ const migrations: Record<string, Migration> = {
         .addColumn('last_sequence', 'bigint')
         .addColumn('last_report_at', 'bigint')
         .execute()
-      await db.schema.createIndex('clusters_token_hash').on('clusters').column('token_hash').execute()
       await db.schema
         .createTable('report_log')
         .addColumn('cluster_id', 'text', (c) => c.notNull())
@@ -192,6 +191,14 @@ const migrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint('workload_assignments_pk', ['workload_id', 'cluster_id'])
         .execute()
       await db.schema.createIndex('workload_assignments_cluster').on('workload_assignments').columns(['cluster_id', 'state']).execute()
+    },
+  },
+  '0008_cluster_token_grace': {
+    async up(db: Kysely<unknown>) {
+      // After a rotation the old token keeps working until previous_token_expires_at (the agent's grace period).
+      await db.schema.alterTable('clusters').addColumn('previous_token_hash', 'text').execute()
+      await db.schema.alterTable('clusters').addColumn('previous_token_expires_at', 'bigint').execute()
+      await db.schema.createIndex('clusters_previous_token_hash').on('clusters').column('previous_token_hash').execute()
     },
   },
 }

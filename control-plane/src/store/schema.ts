@@ -11,6 +11,9 @@ export interface ClustersTable {
   ministry: string | null
   hub: string | null
   token_hash: string
+  /** The token before the last rotation, valid until previous_token_expires_at (ms). */
+  previous_token_hash: string | null
+  previous_token_expires_at: number | null
   registered_at: number
   last_sequence: number | null
   last_report_at: number | null

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { registerCluster } from '../../ledger/clusters'
+import { registerCluster, revokeClusterTokens } from '../../ledger/clusters'
 import { LedgerError } from '../../ledger/errors'
 import { decodeInventory } from '../../ledger/inventory-codec'
 import { ledgerClusterOf } from '../../ledger/view'
@@ -51,8 +51,13 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     {
       onRequest: admin,
       schema: {
-        summary: "Rotate a cluster's token: the old one stops working at once",
+        summary:
+          "Rotate a cluster's token: the old one keeps working for the grace period (graceSeconds, default SUANPAN_TOKEN_GRACE_SECONDS)",
         params: Type.Object({ clusterId: IdSchema }),
+        querystring: Type.Object(
+          { graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 86_400 })) },
+          { additionalProperties: false },
+        ),
         response: { 200: ClusterRegisteredSchema, 401: ErrorSchema, 404: ErrorSchema },
       },
     },
@@ -75,8 +80,31 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
           ...(row.ministry ? { ministry: row.ministry } : {}),
         },
         services.now(),
-        { rotate: true },
+        { rotate: true, graceMs: (request.query.graceSeconds ?? services.config.tokenGraceSeconds) * 1000 },
       )
+    },
+  )
+
+  app.delete(
+    '/api/v1/clusters/:clusterId/token',
+    {
+      onRequest: admin,
+      schema: {
+        summary: 'Revoke every token of a cluster at once (a lost or leaked token): it cannot report until a new one is issued',
+        params: Type.Object({ clusterId: IdSchema }),
+        response: {
+          200: Type.Object({ clusterId: Type.String(), revokedAt: Type.String() }),
+          401: ErrorSchema,
+          404: ErrorSchema,
+        },
+      },
+    },
+    async (request) => {
+      const { clusterId } = request.params
+      const now = services.now()
+      if (!(await revokeClusterTokens(services.store, clusterId, now)))
+        throw new LedgerError(404, 'CLUSTER_NOT_FOUND', `cluster "${clusterId}" is not registered`)
+      return { clusterId, revokedAt: new Date(now).toISOString() }
     },
   )
 
