@@ -30,6 +30,8 @@ export async function start(options: StartOptions, out: Output): Promise<{ close
     host: options.host,
     adminToken,
     sqlitePath: process.env.SUANPAN_SQLITE_PATH ?? join(options.dataDir, 'suanpan.db'),
+    // The demo shows the national figures without signing in unless told otherwise (SUANPAN_OPEN_READS=0).
+    ...(process.env.SUANPAN_OPEN_READS === undefined ? { openReads: true } : {}),
   })
   const { app, services } = await buildApp({ config, logger: false })
   const address = await app.listen({ host: config.host, port: config.port })

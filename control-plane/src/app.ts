@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Registry } from 'prom-client'
+import { AccessControl } from './access/service'
 import { AuditTrail } from './audit/chain'
 import { registerAudit } from './audit/hook'
 import { type Catalog, catalogVersion, loadCatalog } from './catalog'
@@ -10,6 +11,7 @@ import { CensusStore } from './census/store'
 import type { Config } from './config'
 import { bucketStart, HistoryStore, sampleClusters, VictoriaHistory } from './history'
 import { ClusterAuthenticator } from './ledger/clusters'
+import { LedgerError } from './ledger/errors'
 import { inlinePreparer, workerPreparer } from './ledger/prepare-pool'
 import { MAX_GROUP_LIMIT, queryLedger } from './ledger/query'
 import { LedgerView } from './ledger/view'
@@ -25,6 +27,7 @@ import { historyRoutes } from './routes/history'
 import { ledgerRoutes } from './routes/ledger'
 import { regionRoutes } from './routes/regions'
 import { reportRoutes } from './routes/reports'
+import { userRoutes } from './routes/users'
 import { workloadRoutes } from './routes/workloads'
 import { JobScheduler, type MonthlyJob, previousMonthPeriod } from './schedule/jobs'
 import type { AppServices } from './services'
@@ -47,6 +50,18 @@ export interface BuildAppOptions {
 export interface App {
   app: FastifyInstance
   services: AppServices
+}
+
+/** The JSON path of the first string (or key) holding U+0000, or null. Bounded depth: bodies are validated next. */
+function findNul(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null
+  if (value === null || typeof value !== 'object' || depth > 64) return null
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes('\u0000')) return `${path}/${k.replaceAll('\u0000', '\\0')}`
+    const found = findNul(v, `${path}/${k}`, depth + 1)
+    if (found !== null) return found
+  }
+  return null
 }
 
 /** Build the control plane without listening: tests use inject(), server.ts listens. */
@@ -129,6 +144,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     log: { warn: (obj, msg) => logWarn(obj, msg) },
   })
   const services: AppServices = {
+    access: new AccessControl(store, config, now),
+    routes: [],
     config,
     store,
     registry,
@@ -179,6 +196,30 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
+  // Every API route declares what it needs (guard()); one that does not is a programming error, caught at start-up.
+  app.decorateRequest('principal', null)
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/') && !route.config?.access)
+      throw new Error(`route ${String(route.method)} ${route.url} declares no access: add ...services.access.guard(permission)`)
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD' && route.config?.access) services.routes.push({ method, url: route.url, access: route.config.access })
+    }
+  })
+  // PostgreSQL cannot store U+0000 in text, and no field of this API needs it: refused up front, naming where.
+  app.addHook('preValidation', async (request) => {
+    const at =
+      findNul(request.query, '/query') ??
+      findNul(request.params, '/params') ??
+      (typeof request.body === 'string'
+        ? request.body.includes('\\u0000') || request.body.includes('\u0000')
+          ? '/body'
+          : null
+        : findNul(request.body, ''))
+    if (at !== null)
+      throw new LedgerError(400, 'NUL_CHARACTER', `${at || '/'}: text may not contain the NUL character (U+0000)`, [
+        { path: at || '/', message: 'contains U+0000' },
+      ])
+  })
   registerAudit(app, services.audit, now)
   app.setValidatorCompiler(TypeBoxValidatorCompiler)
   await registerHardening(app, { ratePerMinute: config.rateLimitPerMinute })
@@ -186,16 +227,17 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(reportRoutes, { services })
   await app.register(ledgerRoutes, { services })
   await app.register(clusterRoutes, { services })
-  await app.register(regionRoutes)
+  await app.register(regionRoutes, { services })
   await app.register(historyRoutes, { services })
   await app.register(censusRoutes, { services })
   await app.register(auditRoutes, { services })
   await app.register(workloadRoutes, { services })
-  app.get('/metrics', async (_request, reply) => {
+  await app.register(userRoutes, { services })
+  app.get('/metrics', services.access.guard('metrics:read'), async (_request, reply) => {
     reply.header('content-type', registry.contentType)
     return registry.metrics()
   })
-  app.get('/healthz', async () => ({ status: 'ok', store: store.dialect }))
+  app.get('/healthz', services.access.guard('public'), async () => ({ status: 'ok', store: store.dialect }))
   await registerConsole(app, config.consoleDir)
 
   // Answers are kept for replays only as long as a lost ack could be retried.

@@ -33,6 +33,11 @@ export interface Config {
   readonly censusSchedule: MonthlySchedule | null
   /** Requests a minute per bearer token (or client address without one); 0 turns the limit off. */
   readonly rateLimitPerMinute: number
+  /**
+   * Reads of the national figures (ledger, history, clusters, censuses, evaluation, metrics) without signing in.
+   * Off by default; the demo (`suanpan start`) turns it on.
+   */
+  readonly openReads: boolean
   /** After a cluster token is rotated, the old one keeps working this long (default 1 h; 0: stops at once). */
   readonly tokenGraceSeconds: number
   /** Department quotas for the scheduler (JSON, see scheduler/quota.ts); null: no quotas (every department unlimited). */
@@ -83,6 +88,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     rateLimitPerMinute: intFrom(env, 'SUANPAN_RATE_LIMIT_PER_MINUTE', 3000, 0),
     quotasFile: env.SUANPAN_QUOTAS_FILE || null,
     tokenGraceSeconds: intFrom(env, 'SUANPAN_TOKEN_GRACE_SECONDS', 3600, 0),
+    openReads: ['1', 'true', 'yes'].includes((env.SUANPAN_OPEN_READS ?? '').toLowerCase()),
     reservationTtlSeconds: intFrom(env, 'SUANPAN_RESERVATION_TTL_SECONDS', 120, 5),
     ...overrides,
   }

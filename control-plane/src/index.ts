@@ -1,3 +1,4 @@
+export { can, PERMISSIONS, type Permission, type Principal, ROLES, type Role, type RouteAccess } from './access/roles'
 export { type App, type BuildAppOptions, buildApp } from './app'
 export { AuditTrail, verifyAuditTrail } from './audit/chain'
 export { type Catalog, loadCatalog } from './catalog'

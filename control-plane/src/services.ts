@@ -1,4 +1,6 @@
 import type { Registry } from 'prom-client'
+import type { RouteAccess } from './access/roles'
+import type { AccessControl } from './access/service'
 import type { AuditTrail } from './audit/chain'
 import type { Catalog } from './catalog'
 import type { CensusStore } from './census/store'
@@ -15,6 +17,10 @@ import type { WorkloadService } from './workloads/service'
 
 /** What routes need, built once by buildApp and injected (tests replace any of it). */
 export interface AppServices {
+  /** Accounts, tokens, sessions and the per-route guard (regional roles). */
+  access: AccessControl
+  /** Every route with what it declared it needs (filled as routes register; the access-control test walks it). */
+  routes: { method: string; url: string; access: RouteAccess }[]
   config: Config
   store: Store
   registry: Registry

@@ -20,7 +20,7 @@ describe('a real agent reading an in-process fake Kubernetes API (real node obje
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'suanpan-agent-'))
     fake = await startFakeKubeApi({ nodes: await loadFixtureNodes() })
-    const config = loadConfig({}, { adminToken: ADMIN_TOKEN, sqlitePath: join(dir, 'ledger.db'), port: 0 })
+    const config = loadConfig({}, { adminToken: ADMIN_TOKEN, sqlitePath: join(dir, 'ledger.db'), port: 0, openReads: true })
     ;({ app } = await buildApp({ config, logger: false }))
     url = await app.listen({ host: '127.0.0.1', port: 0 })
     const cluster = { clusterId: '110000-fixtures', site: '110000-lab', province: '110000', city: 'Beijing', level: 'provincial' as const }

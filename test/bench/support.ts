@@ -201,6 +201,7 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
       PORT: String(options.port),
       LOG_LEVEL: 'warn',
       SUANPAN_RATE_LIMIT_PER_MINUTE: '0',
+      SUANPAN_OPEN_READS: '1',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

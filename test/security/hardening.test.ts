@@ -18,7 +18,7 @@ describe('hardening: headers, CORS, rate limits, log redaction, no stack traces 
     store = await openStore({ sqlitePath: join(dir, 'l.db'), databaseUrl: null })
     const config = loadConfig({}, { adminToken: ADMIN, logLevel: 'info', rateLimitPerMinute: 5, ingestWorkers: 0, censusSchedule: null })
     ;({ app } = await buildApp({ config, store, logStream: { write: (line) => logs.push(line) } }))
-    app.get('/api/v1/test-boom', async () => {
+    app.get('/api/v1/test-boom', { config: { access: 'public' } }, async () => {
       throw new Error('connection to postgres://suanpan:hunter2@db.internal failed at /srv/suanpan/store.ts:42')
     })
   })

@@ -20,10 +20,11 @@ export interface TestApp {
 /** The real control plane (routes, auth, store) driven in-process through fastify's inject. */
 export async function startTestApp(
   store: Store,
-  overrides: { bodyLimitBytes?: number; historyStepSeconds?: number; ingestWorkers?: number; vmUrl?: string } = {},
+  overrides: { bodyLimitBytes?: number; historyStepSeconds?: number; ingestWorkers?: number; vmUrl?: string; openReads?: boolean } = {},
 ): Promise<TestApp> {
   const clock = { now: 1_790_000_000_000 }
-  const config = loadConfig({}, { adminToken: ADMIN_TOKEN, logLevel: 'error', ...overrides })
+  // Most suites read the ledger without signing in, as the demo does; the access-control suite turns this off.
+  const config = loadConfig({}, { adminToken: ADMIN_TOKEN, logLevel: 'error', openReads: true, ...overrides })
   const { app, services } = await buildApp({ config, store, now: () => clock.now, logger: false })
   return {
     app,

@@ -104,6 +104,8 @@ export interface ConsoleStackOptions {
   seed?: number
   /** Hours of history to fill in before now, so the trend charts have data (0: none). */
   historyHours?: number
+  /** SUANPAN_OPEN_READS: the national figures without signing in, as in the demo (default true). */
+  openReads?: boolean
 }
 
 /**
@@ -122,6 +124,8 @@ export async function startConsoleStack(options: ConsoleStackOptions = {}): Prom
       consoleDir: CONSOLE_DIST,
       logLevel: 'error',
       ingestWorkers: 1,
+      // The console reads the national figures without signing in, as in the demo (unless a test says otherwise).
+      openReads: options.openReads ?? true,
     },
   )
   const { app, services } = await buildApp({ config, logger: false })

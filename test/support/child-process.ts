@@ -137,6 +137,7 @@ export async function startControlPlaneProcess(options: ControlPlaneProcessOptio
     SUANPAN_ADMIN_TOKEN: options.adminToken,
     SUANPAN_REPORT_INTERVAL_SECONDS: String(options.reportIntervalSeconds ?? 3600),
     LOG_LEVEL: 'error',
+    SUANPAN_OPEN_READS: '1',
   }
   if ('databaseUrl' in options.store) env.DATABASE_URL = options.store.databaseUrl
   else env.SUANPAN_SQLITE_PATH = options.store.sqlitePath

@@ -72,8 +72,13 @@ function parseTime(value: string | undefined, path: string, fallback: number): n
   if (value === undefined || value === '') return fallback
   const t = Date.parse(value)
   if (Number.isNaN(t)) throw invalid(path, `not an ISO time: "${value}"`)
+  // History exists from 2000 to 2200 at most: outside, bucket arithmetic would leave JavaScript's date range.
+  if (t < EARLIEST || t > LATEST) throw invalid(path, 'must be between 2000-01-01 and 2200-01-01')
   return t
 }
+
+const EARLIEST = Date.UTC(2000, 0, 1)
+const LATEST = Date.UTC(2200, 0, 1)
 
 function listOf(value: string | undefined): string[] | null {
   if (value === undefined || value === '') return null

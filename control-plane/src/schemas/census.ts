@@ -175,8 +175,8 @@ export const CensusExportQuerySchema = Type.Object(
 
 export const CensusCompareQuerySchema = Type.Object(
   {
-    a: Type.Integer({ minimum: 1 }),
-    b: Type.Integer({ minimum: 1 }),
+    a: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+    b: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
     by: Type.Optional(Type.String({ maxLength: 40, description: 'a census breakdown (default province)' })),
   },
   { additionalProperties: false },

@@ -201,6 +201,31 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('clusters_previous_token_hash').on('clusters').column('previous_token_hash').execute()
     },
   },
+  '0009_users': {
+    async up(db: Kysely<unknown>) {
+      // Accounts with a role and a scope (national, a province code, ministry:<name>); passwords as scrypt hashes.
+      await db.schema
+        .createTable('users')
+        .addColumn('username', 'text', (c) => c.primaryKey())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('disabled_at', 'bigint')
+        .execute()
+      // API tokens and console sessions, by SHA-256 hash; a session also keeps its CSRF token's hash.
+      await db.schema
+        .createTable('user_tokens')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('csrf_hash', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute()
+    },
+  },
 }
 
 /** The numeric columns ledger_rows was created with (migration 0001: frozen). */

@@ -189,6 +189,27 @@ export interface WorkloadAssignmentsTable {
   updated_at: number
 }
 
+export interface UsersTable {
+  username: string
+  password_hash: string
+  role: string
+  /** `national`, a province code, or `ministry:<name>`. */
+  scope: string
+  created_at: number
+  disabled_at: number | null
+}
+
+export interface UserTokensTable {
+  token_hash: string
+  username: string
+  /** `api` (bearer) or `session` (console cookie). */
+  kind: string
+  csrf_hash: string | null
+  created_at: number
+  expires_at: number
+  revoked_at: number | null
+}
+
 export interface Database {
   clusters: ClustersTable
   report_log: ReportLogTable
@@ -201,4 +222,6 @@ export interface Database {
   audit_log: AuditLogTable
   workloads: WorkloadsTable
   workload_assignments: WorkloadAssignmentsTable
+  users: UsersTable
+  user_tokens: UserTokensTable
 }

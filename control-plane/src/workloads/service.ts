@@ -77,6 +77,16 @@ interface WorkloadMem {
   continuations: number
 }
 
+/** Some workloads of a write could not be stored (the others were). */
+export class FlushError extends Error {
+  constructor(
+    readonly failed: ReadonlySet<unknown>,
+    cause: unknown,
+  ) {
+    super(`${failed.size} workload(s) could not be stored: ${(cause as Error)?.message ?? cause}`, { cause })
+  }
+}
+
 const ACTIVE: readonly WorkloadState[] = ['pending', 'placed', 'running']
 const DECISION_LOG = 20
 const TERMINAL_ASSIGNMENT = new Set<AssignmentState>(['succeeded', 'failed', 'withdrawn'])
@@ -279,10 +289,15 @@ export class WorkloadService {
     try {
       await this.flush()
     } catch (error) {
-      // Not stored: undo the reservation so that memory and store agree.
-      this.engine.cancel(w.id)
-      this.forget(w)
-      throw new LedgerError(503, 'STORE_UNAVAILABLE', `the workload could not be stored: ${(error as Error).message}`)
+      // Another workload of the same write failing does not concern this one: it is stored.
+      const mine = !(error instanceof FlushError) || error.failed.has(w)
+      if (mine) {
+        // Not stored: undo the reservation so that memory and store agree. The store's words stay in the log.
+        this.engine.cancel(w.id)
+        this.forget(w)
+        this.log.warn({ err: error, workload: w.id }, 'workload not stored')
+        throw new LedgerError(503, 'STORE_UNAVAILABLE', 'the workload could not be stored; try again')
+      }
     }
     const out = { ...this.toWorkload(w), spec }
     if (w.state === 'rejected') {
@@ -304,7 +319,7 @@ export class WorkloadService {
       throw new LedgerError(409, 'WORKLOAD_FINISHED', `workload ${id} is already ${row.state}`)
     }
     this.finish(w, 'cancelled', 'cancelled', 'withdrawn by its owner')
-    await this.flush()
+    await this.flushFor(w)
     this.requestRetry()
     return this.toWorkload(w)
   }
@@ -346,6 +361,7 @@ export class WorkloadService {
   async list(query: {
     state?: WorkloadState
     department?: string
+    ownerRegion?: string
     cluster?: string
     limit?: number
     offset?: number
@@ -353,6 +369,7 @@ export class WorkloadService {
     await this.flush()
     let q = this.db.selectFrom('workloads')
     if (query.department) q = q.where('department', '=', query.department)
+    if (query.ownerRegion) q = q.where('owner_region', '=', query.ownerRegion)
     if (query.cluster) {
       const cluster = query.cluster
       q = q.where('id', 'in', (sub) => sub.selectFrom('workload_assignments').select('workload_id').where('cluster_id', '=', cluster))
@@ -471,7 +488,7 @@ export class WorkloadService {
     for (const part of a.parts.values()) this.engine.commit(part.reservationId, clusterId)
     this.setAssignment(w, a, status.state, status.message ?? null)
     this.refreshState(w)
-    await this.flush()
+    await this.flushFor(w)
     return { state: a.state }
   }
 
@@ -749,65 +766,90 @@ export class WorkloadService {
     if (this.dirty.size === 0) return Promise.resolve()
     const batch = [...this.dirty]
     this.dirty = new Set()
-    const rows = batch.map((w) => this.toRows(w))
-    this.flushing = this.db
-      .transaction()
-      .execute(async (trx) => {
-        // Multi-row upserts, a few hundred rows a statement (SQLite allows 32,766 bound parameters).
-        const workloadRows = rows.map((r) => r.workload)
-        const assignmentRows = rows.flatMap((r) => r.assignments)
-        for (let i = 0; i < workloadRows.length; i += 500) {
-          await trx
-            .insertInto('workloads')
-            .values(workloadRows.slice(i, i + 500))
-            .onConflict((oc) =>
-              oc.column('id').doUpdateSet((eb) => ({
-                state: eb.ref('excluded.state'),
-                reason: eb.ref('excluded.reason'),
-                message: eb.ref('excluded.message'),
-                decided_at: eb.ref('excluded.decided_at'),
-                updated_at: eb.ref('excluded.updated_at'),
-                explanation: eb.ref('excluded.explanation'),
-                decisions: eb.ref('excluded.decisions'),
-              })),
-            )
-            .execute()
-        }
-        for (let i = 0; i < assignmentRows.length; i += 1000) {
-          await trx
-            .insertInto('workload_assignments')
-            .values(assignmentRows.slice(i, i + 1000))
-            .onConflict((oc) =>
-              oc.columns(['workload_id', 'cluster_id']).doUpdateSet((eb) => ({
-                replicas: eb.ref('excluded.replicas'),
-                devices: eb.ref('excluded.devices'),
-                class_key: eb.ref('excluded.class_key'),
-                model: eb.ref('excluded.model'),
-                fp16_tflops: eb.ref('excluded.fp16_tflops'),
-                state: eb.ref('excluded.state'),
-                message: eb.ref('excluded.message'),
-                ready_replicas: eb.ref('excluded.ready_replicas'),
-                assigned_at: eb.ref('excluded.assigned_at'),
-                updated_at: eb.ref('excluded.updated_at'),
-              })),
-            )
-            .execute()
-        }
-      })
+    this.flushing = this.write(batch)
       .then(
-        () => {
-          // Stored: finished workloads leave memory.
-          for (const w of batch) if (!ACTIVE.includes(w.state) && !this.dirty.has(w)) this.forget(w)
-        },
-        (error: unknown) => {
-          for (const w of batch) this.dirty.add(w)
-          throw error
+        () => this.stored(batch),
+        async (error: unknown) => {
+          // One bad row must not hold every other write back: write them one by one. A workload that still
+          // fails is logged and left as memory has it (written again with its next change).
+          const failed = new Set<WorkloadMem>()
+          for (const w of batch) {
+            try {
+              await this.write([w])
+              this.stored([w])
+            } catch (single) {
+              failed.add(w)
+              this.log.warn({ err: single, workload: w.id }, 'workload could not be stored')
+            }
+          }
+          if (failed.size > 0) throw new FlushError(failed, error)
         },
       )
       .finally(() => {
         this.flushing = null
       })
     return this.flushing
+  }
+
+  /** Flush, failing only when this workload could not be stored (not when another one of the write could not). */
+  private async flushFor(w: WorkloadMem): Promise<void> {
+    try {
+      await this.flush()
+    } catch (error) {
+      if (!(error instanceof FlushError) || error.failed.has(w)) throw error
+    }
+  }
+
+  /** One transaction writing these workloads and their assignments. */
+  private write(batch: WorkloadMem[]): Promise<void> {
+    const rows = batch.map((w) => this.toRows(w))
+    return this.db.transaction().execute(async (trx) => {
+      // Multi-row upserts, a few hundred rows a statement (SQLite allows 32,766 bound parameters).
+      const workloadRows = rows.map((r) => r.workload)
+      const assignmentRows = rows.flatMap((r) => r.assignments)
+      for (let i = 0; i < workloadRows.length; i += 500) {
+        await trx
+          .insertInto('workloads')
+          .values(workloadRows.slice(i, i + 500))
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => ({
+              state: eb.ref('excluded.state'),
+              reason: eb.ref('excluded.reason'),
+              message: eb.ref('excluded.message'),
+              decided_at: eb.ref('excluded.decided_at'),
+              updated_at: eb.ref('excluded.updated_at'),
+              explanation: eb.ref('excluded.explanation'),
+              decisions: eb.ref('excluded.decisions'),
+            })),
+          )
+          .execute()
+      }
+      for (let i = 0; i < assignmentRows.length; i += 1000) {
+        await trx
+          .insertInto('workload_assignments')
+          .values(assignmentRows.slice(i, i + 1000))
+          .onConflict((oc) =>
+            oc.columns(['workload_id', 'cluster_id']).doUpdateSet((eb) => ({
+              replicas: eb.ref('excluded.replicas'),
+              devices: eb.ref('excluded.devices'),
+              class_key: eb.ref('excluded.class_key'),
+              model: eb.ref('excluded.model'),
+              fp16_tflops: eb.ref('excluded.fp16_tflops'),
+              state: eb.ref('excluded.state'),
+              message: eb.ref('excluded.message'),
+              ready_replicas: eb.ref('excluded.ready_replicas'),
+              assigned_at: eb.ref('excluded.assigned_at'),
+              updated_at: eb.ref('excluded.updated_at'),
+            })),
+          )
+          .execute()
+      }
+    })
+  }
+
+  /** Stored: finished workloads leave memory. */
+  private stored(batch: WorkloadMem[]): void {
+    for (const w of batch) if (!ACTIVE.includes(w.state) && !this.dirty.has(w)) this.forget(w)
   }
 
   private toRows(w: WorkloadMem) {

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { verifyAuditTrail } from '../../audit/chain'
 import { LedgerError } from '../../ledger/errors'
-import { adminGuard } from '../../plugins/auth'
 import { AuditListSchema, AuditVerifySchema, ErrorSchema } from '../../schemas'
 import type { AppServices } from '../../services'
 
@@ -13,7 +12,9 @@ const AuditQuerySchema = Type.Object(
     actor: Type.Optional(Type.String({ maxLength: 200 })),
     action: Type.Optional(Type.String({ maxLength: 200, description: 'substring of the action' })),
     outcome: Type.Optional(Type.Union(['ok', 'denied', 'rejected', 'error'].map((o) => Type.Literal(o)))),
-    before: Type.Optional(Type.Integer({ minimum: 1, description: 'records with seq below this (paging)' })),
+    before: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'records with seq below this (paging)' }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5_000 })),
   },
   { additionalProperties: false },
@@ -34,11 +35,10 @@ function time(value: string | undefined, field: string): number | undefined {
 
 /** The audit trail, for auditors (admin token until regional roles arrive). */
 export const auditRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (app, { services }) => {
-  const admin = adminGuard(services.config.adminToken)
   app.get(
     '/api/v1/audit',
     {
-      onRequest: admin,
+      ...services.access.guard('audit:read'),
       schema: { querystring: AuditQuerySchema, response: { 200: AuditListSchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema } },
     },
     async (request) => {
@@ -58,7 +58,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
   app.get(
     '/api/v1/audit/verify',
     {
-      onRequest: admin,
+      ...services.access.guard('audit:read'),
       schema: {
         querystring: VerifyQuerySchema,
         response: { 200: AuditVerifySchema, 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema },

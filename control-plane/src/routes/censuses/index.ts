@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { compareCensuses } from '../../census/compare'
 import { LedgerError } from '../../ledger/errors'
-import { adminGuard } from '../../plugins/auth'
 import { apiError } from '../../plugins/errors'
 import { loadRegions } from '../../regions'
 import {
@@ -18,10 +17,10 @@ import {
 } from '../../schemas'
 import type { AppServices } from '../../services'
 
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false })
+// Census numbers are 32-bit integers in the store.
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }, { additionalProperties: false })
 
 export const censusRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (app, { services }) => {
-  const admin = adminGuard(services.config.adminToken)
   const regions = loadRegions()
 
   const notFound = (id: number) => apiError(404, 'CENSUS_NOT_FOUND', `no census number ${id}`, [{ path: '/id', message: 'not found' }])
@@ -34,7 +33,7 @@ export const censusRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
   app.post(
     '/api/v1/censuses',
     {
-      onRequest: admin,
+      ...services.access.guard('census:write'),
       schema: {
         summary: 'Freeze the ledger as it is now into a numbered census',
         body: CensusRequestSchema,
@@ -49,13 +48,17 @@ export const censusRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
 
   app.get(
     '/api/v1/censuses',
-    { schema: { summary: 'Censuses made so far, newest first', response: { 200: CensusListSchema } } },
+    {
+      ...services.access.guard('census:read'),
+      schema: { summary: 'Censuses made so far, newest first', response: { 200: CensusListSchema } },
+    },
     async () => ({ censuses: await services.censuses.list() }),
   )
 
   app.get(
     '/api/v1/evaluation',
     {
+      ...services.access.guard('evaluation:read'),
       serializerCompiler: () => (data) => JSON.stringify(data),
       schema: {
         summary: 'Findings now: idle clusters, stranded accelerators, sites over their PUE target, unclassified devices, stale clusters',
@@ -75,7 +78,7 @@ export const censusRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
   app.get(
     '/api/v1/censuses/schedule',
     // The monthly census schedule (Beijing time), its next run and every run so far, late ones marked.
-    {},
+    services.access.guard('census:read'),
     async (_request, reply) => {
       if (!services.censusJob)
         return reply.send({ job: 'monthly-census', schedule: 'off', timezone: 'Asia/Shanghai', nextRun: null, runs: [] })
@@ -86,6 +89,7 @@ export const censusRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
   app.get(
     '/api/v1/censuses/compare',
     {
+      ...services.access.guard('census:read'),
       serializerCompiler: () => (data) => JSON.stringify(data),
       schema: {
         summary: 'Two censuses side by side, with b − a by any breakdown',
@@ -108,6 +112,7 @@ export const censusRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
   app.get(
     '/api/v1/censuses/:id',
     {
+      ...services.access.guard('census:read'),
       schema: {
         summary: 'One census: JSON as frozen, or exported (format=csv|xlsx|pdf|html, lang=zh-CN|en)',
         params: IdParams,

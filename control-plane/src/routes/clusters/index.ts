@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { inScope } from '../../access/service'
 import { registerCluster, revokeClusterTokens } from '../../ledger/clusters'
 import { LedgerError } from '../../ledger/errors'
 import { decodeInventory } from '../../ledger/inventory-codec'
 import { ledgerClusterOf } from '../../ledger/view'
-import { adminGuard } from '../../plugins/auth'
 import {
   ClusterListSchema,
   type ClusterNode,
@@ -20,13 +20,12 @@ import type { AppServices } from '../../services'
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString())
 
 export const clusterRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (app, { services }) => {
-  const admin = adminGuard(services.config.adminToken)
   const staleAfterMs = () => 3 * services.config.reportIntervalSeconds * 1000
 
   app.post(
     '/api/v1/clusters',
     {
-      onRequest: admin,
+      ...services.access.guard('clusters:write'),
       schema: {
         summary: 'Register a cluster; the answer carries its bearer token, shown once',
         body: ClusterRegistrationSchema,
@@ -35,6 +34,11 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     },
     async (request, reply) => {
       request.auditScope = request.body.province
+      const platform = request.body.platform ?? (request.body.level === 'national' ? 'cn' : `cn-${request.body.province}`)
+      if (!inScope(request.principal, { province: request.body.province, platform }))
+        throw new LedgerError(403, 'OUTSIDE_SCOPE', `province ${request.body.province} is outside ${request.principal?.id}'s scope`, [
+          { path: '/province', message: 'outside your scope' },
+        ])
       const registered = await registerCluster(services.store, request.body, services.now())
       const record = await services.store.db
         .selectFrom('clusters')
@@ -49,7 +53,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
   app.post(
     '/api/v1/clusters/:clusterId/token',
     {
-      onRequest: admin,
+      ...services.access.guard('clusters:write'),
       schema: {
         summary:
           "Rotate a cluster's token: the old one keeps working for the grace period (graceSeconds, default SUANPAN_TOKEN_GRACE_SECONDS)",
@@ -64,7 +68,8 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     async (request) => {
       const { clusterId } = request.params
       const row = await services.store.db.selectFrom('clusters').selectAll().where('id', '=', clusterId).executeTakeFirst()
-      if (!row) throw new LedgerError(404, 'CLUSTER_NOT_FOUND', `cluster "${clusterId}" is not registered`)
+      if (!row || !inScope(request.principal, row))
+        throw new LedgerError(404, 'CLUSTER_NOT_FOUND', `cluster "${clusterId}" is not registered`)
       return registerCluster(
         services.store,
         {
@@ -88,7 +93,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
   app.delete(
     '/api/v1/clusters/:clusterId/token',
     {
-      onRequest: admin,
+      ...services.access.guard('clusters:write'),
       schema: {
         summary: 'Revoke every token of a cluster at once (a lost or leaked token): it cannot report until a new one is issued',
         params: Type.Object({ clusterId: IdSchema }),
@@ -102,6 +107,13 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     async (request) => {
       const { clusterId } = request.params
       const now = services.now()
+      const row = await services.store.db
+        .selectFrom('clusters')
+        .select(['province', 'platform'])
+        .where('id', '=', clusterId)
+        .executeTakeFirst()
+      if (row && !inScope(request.principal, row))
+        throw new LedgerError(404, 'CLUSTER_NOT_FOUND', `cluster "${clusterId}" is not registered`)
       if (!(await revokeClusterTokens(services.store, clusterId, now)))
         throw new LedgerError(404, 'CLUSTER_NOT_FOUND', `cluster "${clusterId}" is not registered`)
       return { clusterId, revokedAt: new Date(now).toISOString() }
@@ -110,8 +122,11 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
 
   app.get(
     '/api/v1/clusters',
-    { schema: { summary: 'Registered clusters with liveness', response: { 200: ClusterListSchema } } },
-    async () => {
+    {
+      ...services.access.guard('clusters:read'),
+      schema: { summary: 'Registered clusters with liveness', response: { 200: ClusterListSchema } },
+    },
+    async (request) => {
       const cutoff = services.now() - staleAfterMs()
       const rows = await services.store.db
         .selectFrom('clusters as c')
@@ -149,13 +164,14 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
         nodes: r.node_count ?? 0,
         stale: r.last_report_at === null || r.last_report_at < cutoff,
       }))
-      return { clusters }
+      return { clusters: clusters.filter((c) => inScope(request.principal, c)) }
     },
   )
 
   app.get(
     '/api/v1/clusters/:clusterId/nodes',
     {
+      ...services.access.guard('clusters:read'),
       schema: {
         summary: "A cluster's classified nodes (drill-down)",
         params: Type.Object({ clusterId: IdSchema }),
@@ -164,6 +180,10 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     },
     async (request) => {
       const { clusterId } = request.params
+      const owner = services.view.get(clusterId)
+      // Outside the principal's scope it does not exist, as far as the principal can tell.
+      if (owner && !inScope(request.principal, owner))
+        throw new LedgerError(404, 'CLUSTER_NOT_FOUND', `cluster "${clusterId}" has no full report`)
       const state = await services.store.db
         .selectFrom('cluster_state')
         .select(['inventory', 'full_sequence', 'usage_sequence'])

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { scopedQuery } from '../../access/service'
 import { LedgerError } from '../../ledger/errors'
 import {
   AcceleratorHistoryQuerySchema,
@@ -17,6 +18,7 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
   app.get(
     '/api/v1/history',
     {
+      ...services.access.guard('history:read'),
       serializerCompiler: json,
       schema: {
         summary: 'Utilization and energy over time, national or per location',
@@ -27,19 +29,20 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     async (request) => {
       if (services.vm) {
         try {
-          return await services.vm.series(request.query, services.now())
+          return await services.vm.series(scopedQuery(request.query, request.principal, { platform: true }), services.now())
         } catch (error) {
           // A bad question is the caller's; VictoriaMetrics being away is ours: the store answers.
           if (error instanceof LedgerError) throw error
           request.log.warn({ err: error }, 'VictoriaMetrics query failed; answering from the store')
         }
       }
-      return services.history.series(request.query, services.now())
+      return services.history.series(scopedQuery(request.query, request.principal, { platform: true }), services.now())
     },
   )
   app.get(
     '/api/v1/history/accelerators',
     {
+      ...services.access.guard('history:read'),
       serializerCompiler: json,
       schema: {
         summary: 'Accelerator utilization over time per model',
@@ -47,11 +50,12 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
         response: { 200: AcceleratorHistoryResponseSchema, 400: ErrorSchema },
       },
     },
-    async (request) => services.history.accelerators(request.query, services.now()),
+    async (request) => services.history.accelerators(scopedQuery(request.query, request.principal), services.now()),
   )
   app.get(
     '/api/v1/history/idle',
     {
+      ...services.access.guard('history:read'),
       serializerCompiler: json,
       schema: {
         summary: 'Clusters below a utilization threshold for a number of hours, with the capacity they leave idle',
@@ -59,6 +63,6 @@ export const historyRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
         response: { 200: IdleResponseSchema, 400: ErrorSchema },
       },
     },
-    async (request) => services.history.idle(request.query, services.now(), (id) => services.view.get(id)),
+    async (request) => services.history.idle(scopedQuery(request.query, request.principal), services.now(), (id) => services.view.get(id)),
   )
 }

@@ -20,6 +20,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
   app.post(
     '/api/v1/reports',
     {
+      ...services.access.guard('agent'),
       bodyLimit: services.config.bodyLimitBytes,
       schema: {
         summary: 'Ingest an agent report (full or usage); idempotent on (cluster, sequence)',

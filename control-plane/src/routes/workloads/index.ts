@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
+import type { Principal } from '../../access/roles'
 import { LedgerError } from '../../ledger/errors'
-import { adminGuard, bearerToken } from '../../plugins/auth'
+import { bearerToken } from '../../plugins/auth'
 import {
   AssignmentListSchema,
   AssignmentStatusSchema,
@@ -25,17 +27,22 @@ const StatusParams = Type.Object(
 )
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema }
 
+/** A scoped principal sees its province's (owner region) or its ministry's (department) workloads only. */
+function visible(p: Principal | null, w: { ownerRegion: string; department: string }): boolean {
+  if (!p || p.scope.kind === 'national') return true
+  return p.scope.kind === 'province' ? w.ownerRegion === p.scope.code : w.department === p.scope.name
+}
+
 const notFound = (id: string) => new LedgerError(404, 'WORKLOAD_NOT_FOUND', `no workload ${id}`, [{ path: '/id', message: 'not found' }])
 
 /** Workloads (统一调度): owners submit and follow them; agents pull their cluster's share and report its state. */
 export const workloadRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (app, { services }) => {
-  const admin = adminGuard(services.config.adminToken)
   const workloads = services.workloads
 
   app.post(
     '/api/v1/workloads',
     {
-      onRequest: admin,
+      ...services.access.guard('workloads:write'),
       schema: {
         summary: 'Submit a workload: placed now (reserved for the agents), queued, or rejected with the reason',
         body: WorkloadSpecSchema,
@@ -44,6 +51,15 @@ export const workloadRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }
     },
     async (request, reply) => {
       request.auditScope = request.body.owner.region
+      const scope = request.principal?.scope
+      if (scope?.kind === 'province' && request.body.owner.region !== scope.code)
+        throw new LedgerError(403, 'OUTSIDE_SCOPE', `owner.region must be ${scope.code}, your scope`, [
+          { path: '/owner/region', message: 'outside your scope' },
+        ])
+      if (scope?.kind === 'ministry' && request.body.owner.department !== scope.name)
+        throw new LedgerError(403, 'OUTSIDE_SCOPE', `owner.department must be ${scope.name}, your ministry`, [
+          { path: '/owner/department', message: 'outside your scope' },
+        ])
       const workload = await workloads.submit(request.body)
       return reply.status(201).header('location', `/api/v1/workloads/${workload.id}`).send(workload)
     },
@@ -52,22 +68,32 @@ export const workloadRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }
   app.get(
     '/api/v1/workloads',
     {
-      onRequest: admin,
+      ...services.access.guard('workloads:read'),
       schema: {
         summary: 'Workloads, newest first, with counts by state',
         querystring: WorkloadListQuerySchema,
         response: { 200: WorkloadListSchema, ...errors },
       },
     },
-    async (request) => workloads.list(request.query),
+    async (request) => {
+      const scope = request.principal?.scope
+      return workloads.list({
+        ...request.query,
+        ...(scope?.kind === 'province' ? { ownerRegion: scope.code } : {}),
+        ...(scope?.kind === 'ministry' ? { department: scope.name } : {}),
+      })
+    },
   )
 
   app.get(
     '/api/v1/workloads/:id',
-    { onRequest: admin, schema: { params: IdParams, response: { 200: WorkloadDetailSchema, ...errors } } },
+    {
+      ...services.access.guard('workloads:read'),
+      schema: { params: IdParams, response: { 200: WorkloadDetailSchema, ...errors } },
+    },
     async (request) => {
       const w = await workloads.get(request.params.id)
-      if (!w) throw notFound(request.params.id)
+      if (!w || !visible(request.principal, w)) throw notFound(request.params.id)
       return w
     },
   )
@@ -75,7 +101,7 @@ export const workloadRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }
   app.get(
     '/api/v1/workloads/:id/explain',
     {
-      onRequest: admin,
+      ...services.access.guard('workloads:read'),
       schema: {
         summary: 'Why here, why not there: the top candidates with per-plugin scores and the rest counted by filter',
         params: IdParams,
@@ -83,8 +109,9 @@ export const workloadRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }
       },
     },
     async (request) => {
+      const w = await workloads.get(request.params.id)
       const e = await workloads.explain(request.params.id)
-      if (!e) throw notFound(request.params.id)
+      if (!w || !e || !visible(request.principal, w)) throw notFound(request.params.id)
       return e
     },
   )
@@ -92,19 +119,26 @@ export const workloadRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }
   app.delete(
     '/api/v1/workloads/:id',
     {
-      onRequest: admin,
+      ...services.access.guard('workloads:write'),
       schema: {
         summary: 'Cancel a workload: agents delete what they applied',
         params: IdParams,
         response: { 200: WorkloadSchema, 409: ErrorSchema, ...errors },
       },
     },
-    async (request) => workloads.cancel(request.params.id),
+    async (request) => {
+      const w = await workloads.get(request.params.id)
+      if (!w || !visible(request.principal, w)) throw notFound(request.params.id)
+      return workloads.cancel(request.params.id)
+    },
   )
 
   app.get(
     '/api/v1/quotas',
-    { onRequest: admin, schema: { summary: 'Department quota usage by accelerator kind', response: { 200: QuotaUsageSchema, ...errors } } },
+    {
+      ...services.access.guard('quotas:read'),
+      schema: { summary: 'Department quota usage by accelerator kind', response: { 200: QuotaUsageSchema, ...errors } },
+    },
     async () => workloads.quotaUsage(),
   )
 
@@ -113,6 +147,7 @@ export const workloadRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }
   app.get(
     '/api/v1/clusters/:id/assignments',
     {
+      ...services.access.guard('agent'),
       schema: {
         summary: "The cluster's assignments: what its agent applies (and keeps); anything else it manages it deletes",
         params: ClusterParams,
@@ -129,6 +164,12 @@ export const workloadRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }
   app.post(
     '/api/v1/clusters/:id/assignments/:workloadId/status',
     {
+      ...services.access.guard('agent'),
+      // The cluster token is checked before the body is parsed or validated.
+      onRequest: async (request: FastifyRequest) => {
+        const holder = await services.authenticator.authenticate(bearerToken(request))
+        request.auditActor = `cluster:${holder.id}`
+      },
       schema: {
         summary: "The agent's report on one assignment: applied confirms the reservation, succeeded/failed finishes it",
         params: StatusParams,
