@@ -7,6 +7,7 @@ import { createBrowserRouter, RouterProvider } from 'react-router'
 import { ApiError } from './api/client'
 import { AppShell } from './components/app-shell'
 import { I18nProvider, useI18n } from './i18n'
+import { sessionSnapshot, subscribeSession } from './lib/session'
 import { theme } from './theme'
 
 // One chunk per page: the first route loads only the shell and the overview.
@@ -48,6 +49,16 @@ const queryClient = new QueryClient({
       retry: (failures, error) => failures < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
     },
   },
+})
+
+// Another user signed in, or signed out: every answer fetched before is theirs (a provincial administrator
+// sees only its province), so all of it is dropped and what is on screen is fetched again.
+let sessionVersion = sessionSnapshot().version
+subscribeSession(() => {
+  const { version } = sessionSnapshot()
+  if (version === sessionVersion) return
+  sessionVersion = version
+  void queryClient.resetQueries()
 })
 
 function Localized() {

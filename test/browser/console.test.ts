@@ -391,7 +391,12 @@ describe.skipIf(!enabled)('console in real Chromium against the real control pla
     const page = await open('/audit', 'en', 'not-the-admin-token')
     const rejected = page.getByTestId('admin-token-rejected').first()
     await rejected.waitFor()
-    expect(await rejected.textContent()).toContain('admin token is not valid')
+    // The API's own 401 message, as it words it (it names no token kind the console should rely on).
+    const refusal = (await (
+      await fetch(`${stack.url}/api/v1/audit`, { headers: { authorization: 'Bearer not-the-admin-token' } })
+    ).json()) as { code: string; message: string }
+    expect(refusal.code).toBe('UNAUTHENTICATED')
+    expect(await rejected.textContent()).toContain(refusal.message)
     // Put the right one in through the dialog.
     await rejected.getByRole('button').click()
     await page.getByTestId('admin-token-input').fill(ADMIN_TOKEN)

@@ -1,5 +1,6 @@
 import type { AuditRecord } from '@suanpan/control-plane/schemas'
 import { useInfiniteQuery, useMutation } from '@tanstack/react-query'
+import type { Credentials } from '../lib/credentials'
 import { requestJson } from './client'
 
 export const AUDIT_OUTCOMES = ['ok', 'denied', 'rejected', 'error'] as const
@@ -32,10 +33,10 @@ export interface AuditVerifyResult {
 export const AUDIT_PAGE_SIZE = 100
 
 /**
- * `GET /api/v1/audit` with the administrator token, newest first, paged with `before=<lowest seq>`.
- * `tokenVersion` is in the key so a changed token never shows the answer to the old one.
+ * `GET /api/v1/audit` signed in or with the administrator token, newest first, paged with `before=<lowest seq>`.
+ * The credentials' version is in the key so other credentials never show the answer to the old ones.
  */
-export function useAuditTrail(filters: AuditFilters, token: string | null, tokenVersion: number) {
+export function useAuditTrail(filters: AuditFilters, { token, ready, version: tokenVersion }: Credentials) {
   return useInfiniteQuery({
     queryKey: ['audit', tokenVersion, filters],
     queryFn: ({ pageParam, signal }) =>
@@ -45,8 +46,8 @@ export function useAuditTrail(filters: AuditFilters, token: string | null, token
       const lowest = last.records[last.records.length - 1]?.seq
       return last.records.length < AUDIT_PAGE_SIZE || lowest === undefined || lowest <= 1 ? undefined : lowest
     },
-    enabled: token !== null,
-    // Keep the rows on screen while other filters load, but never across a token change.
+    enabled: ready,
+    // Keep the rows on screen while other filters load, but never across a change of credentials.
     placeholderData: (previous, previousQuery) => (previousQuery?.queryKey[1] === tokenVersion ? previous : undefined),
   })
 }

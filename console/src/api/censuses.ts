@@ -74,7 +74,7 @@ export function useCensusSchedule() {
   })
 }
 
-/** `POST /api/v1/censuses` with the administrator token: freezes the ledger as it is now. */
+/** `POST /api/v1/censuses`, signed in (the client adds the CSRF token) or with the administrator token: freezes the ledger as it is now. */
 export function useCreateCensus() {
   const client = useQueryClient()
   return useMutation({

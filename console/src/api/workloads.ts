@@ -1,5 +1,6 @@
 import type { QuotaUsage, Workload, WorkloadExplain, WorkloadList, WorkloadSpec, WorkloadState } from '@suanpan/control-plane/schemas'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import type { Credentials } from '../lib/credentials'
 import { requestJson } from './client'
 
 /** `GET /api/v1/workloads/:id` and the 201 of a submission: the workload with the spec it was submitted with. */
@@ -14,54 +15,53 @@ export interface WorkloadFilters {
 export const SCHEDULING_REFRESH_MS = 5_000
 
 /**
- * `GET /api/v1/workloads` with the administrator token: newest first, one page, with counts by state.
- * `tokenVersion` is in the key so a changed token never shows the answer to the old one.
+ * `GET /api/v1/workloads` signed in or with the administrator token: newest first, one page, with counts by
+ * state. The credentials' version is in the key so other credentials never show the answer to the old ones.
  */
 export function useWorkloads(
   filters: WorkloadFilters,
   page: { limit: number; offset: number },
-  token: string | null,
-  tokenVersion: number,
+  { token, ready, version: tokenVersion }: Credentials,
 ) {
   return useQuery({
     queryKey: ['workloads', tokenVersion, filters, page],
     queryFn: ({ signal }) => requestJson<WorkloadList>('workloads', { params: { ...filters, ...page }, token, signal }),
-    enabled: token !== null,
+    enabled: ready,
     refetchInterval: SCHEDULING_REFRESH_MS,
     staleTime: 0,
-    // Keep the rows on screen while another page or filter loads, but never across a token change.
+    // Keep the rows on screen while another page or filter loads, but never across a change of credentials.
     placeholderData: (previous, previousQuery) => (previousQuery?.queryKey[1] === tokenVersion ? previous : undefined),
   })
 }
 
 /** `GET /api/v1/workloads/:id/explain`: why here, why not there, and every decision taken. */
-export function useWorkloadExplain(id: string | null, token: string | null, tokenVersion: number) {
+export function useWorkloadExplain(id: string | null, { token, ready, version: tokenVersion }: Credentials) {
   return useQuery({
     queryKey: ['workload-explain', tokenVersion, id],
     queryFn: ({ signal }) => requestJson<WorkloadExplain>(`workloads/${encodeURIComponent(id ?? '')}/explain`, { token, signal }),
-    enabled: token !== null && id !== null,
+    enabled: ready && id !== null,
     refetchInterval: SCHEDULING_REFRESH_MS,
     staleTime: 0,
   })
 }
 
 /** `GET /api/v1/workloads/:id`: the workload with its spec. */
-export function useWorkload(id: string | null, token: string | null, tokenVersion: number) {
+export function useWorkload(id: string | null, { token, ready, version: tokenVersion }: Credentials) {
   return useQuery({
     queryKey: ['workload', tokenVersion, id],
     queryFn: ({ signal }) => requestJson<WorkloadDetail>(`workloads/${encodeURIComponent(id ?? '')}`, { token, signal }),
-    enabled: token !== null && id !== null,
+    enabled: ready && id !== null,
     refetchInterval: SCHEDULING_REFRESH_MS,
     staleTime: 0,
   })
 }
 
 /** `GET /api/v1/quotas`: department quota usage by accelerator kind. */
-export function useQuotas(token: string | null, tokenVersion: number) {
+export function useQuotas({ token, ready, version: tokenVersion }: Credentials) {
   return useQuery({
     queryKey: ['quotas', tokenVersion],
     queryFn: ({ signal }) => requestJson<QuotaUsage>('quotas', { token, signal }),
-    enabled: token !== null,
+    enabled: ready,
     refetchInterval: SCHEDULING_REFRESH_MS,
     staleTime: 0,
   })

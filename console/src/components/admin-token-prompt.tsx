@@ -1,15 +1,12 @@
 import Alert from 'antd/es/alert'
 import Button from 'antd/es/button'
-import { ApiError } from '../api/client'
+import type { ApiError } from '../api/client'
 import { useAdminI18n } from '../i18n/admin'
 import { openAdminTokenDialog } from '../lib/admin-token'
+import { openSignInDialog } from '../lib/session'
+import AccessProblem from './access-problem'
 
-/** The administrator token was refused: 401 (missing or wrong token). */
-export function isUnauthorized(error: unknown): error is ApiError {
-  return error instanceof ApiError && error.status === 401
-}
-
-/** What a page that needs the administrator token shows without one. */
+/** What a page that needs a principal shows when neither signed in nor holding the administrator token. */
 export function AdminTokenMissing({ what }: { what: string }) {
   const { t } = useAdminI18n()
   return (
@@ -20,12 +17,24 @@ export function AdminTokenMissing({ what }: { what: string }) {
       title={t('admin.missingTitle', { what })}
       description={t('admin.missingHelp')}
       action={
-        <Button type="primary" onClick={openAdminTokenDialog}>
-          {t('admin.setToken')}
-        </Button>
+        <div className="alert-actions">
+          <Button type="primary" onClick={openSignInDialog} data-testid="missing-sign-in">
+            {t('session.signIn')}
+          </Button>
+          <Button onClick={openAdminTokenDialog}>{t('admin.setToken')}</Button>
+        </div>
       }
     />
   )
+}
+
+/**
+ * The API refused who asked (`isAccessError`): a wrong administrator token (401 to a request that carried
+ * it), or, signed in, the role's 403 `FORBIDDEN` ("your role may not…"), a missing CSRF token, an ended session.
+ */
+export function AccessRefused({ error, what }: { error: ApiError; what?: string }) {
+  if (error.status === 401 && error.sentWith === 'token') return <AdminTokenRejected error={error} />
+  return <AccessProblem error={error} what={what} />
 }
 
 /** What it shows when the API refused the token: the API's own 401 message. */

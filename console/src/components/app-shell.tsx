@@ -1,10 +1,16 @@
 import Segmented from 'antd/es/segmented'
-import { Suspense, useEffect, useRef } from 'react'
+import { lazy, Suspense, useEffect, useRef } from 'react'
 import { NavLink, Outlet, useLocation } from 'react-router'
+import { useSessionCheck } from '../api/session'
 import { LOCALES, type Locale, useI18n } from '../i18n'
 import type { MessageKey } from '../i18n/zh-CN'
+import { clearSignInRequired, useSession } from '../lib/session'
 import { AdminTokenControl } from './admin-token-control'
 import { PageLoading } from './query-state'
+import { SessionControl } from './session-control'
+
+// Shown in place of a page whose reads answered 401 (open reads off, not signed in): loaded only then.
+const SignInPanel = lazy(() => import('./sign-in-panel'))
 
 const NAV: readonly { to: string; label: MessageKey }[] = [
   { to: '/', label: 'nav.overview' },
@@ -32,12 +38,22 @@ function LanguageSwitch() {
   )
 }
 
-/** Header with navigation and the language switch, a skip link, and the page in `<main>`. */
+/**
+ * Header with navigation, the account control (sign in, or who is signed in and sign out), the
+ * administrator token (when not signed in) and the language switch, a skip link, and the page in `<main>`
+ * — or the sign-in form when the page's reads need signing in.
+ */
 export function AppShell() {
   const { t } = useI18n()
   const { pathname } = useLocation()
+  const { user, signInRequired } = useSession()
   const main = useRef<HTMLElement>(null)
   const firstRender = useRef(true)
+  useSessionCheck()
+  // Another page: whether it needs signing in is for its own reads to say.
+  useEffect(() => {
+    if (pathname) clearSignInRequired()
+  }, [pathname])
   // After client-side navigation, move focus to the new page like a full page load would.
   useEffect(() => {
     if (firstRender.current) {
@@ -67,14 +83,14 @@ export function AppShell() {
           ))}
         </nav>
         <div className="shell-tools">
-          <AdminTokenControl />
+          <SessionControl />
+          {/* Signed in, the session is used (the user acts as themself); the token is kept for after signing out. */}
+          {user ? null : <AdminTokenControl />}
           <LanguageSwitch />
         </div>
       </header>
       <main id="main" ref={main} tabIndex={-1} className="shell-main">
-        <Suspense fallback={<PageLoading />}>
-          <Outlet />
-        </Suspense>
+        <Suspense fallback={<PageLoading />}>{signInRequired ? <SignInPanel /> : <Outlet />}</Suspense>
       </main>
       <footer className="shell-footer">{t('app.footer')}</footer>
     </div>

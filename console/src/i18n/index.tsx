@@ -92,3 +92,17 @@ export function useDocumentTitle(title: string): void {
 export function isMessageKey(key: string): key is MessageKey {
   return Object.hasOwn(zhCN, key)
 }
+
+/** A role of the control plane (`planner`…) in the current language; an unknown one as it is. */
+export function roleLabel(t: Translate, role: string): string {
+  const key = `role.${role}`
+  return isMessageKey(key) ? t(key) : role
+}
+
+/** A scope (`national`, a province code, `ministry:<name>`) in the current language: 全国, 北京, … */
+export function scopeLabel(t: Translate, scope: string): string {
+  if (scope === 'national') return t('scope.national')
+  if (scope.startsWith('ministry:')) return t('scope.ministry', { name: scope.slice('ministry:'.length) })
+  const key = `province.short.${scope}`
+  return isMessageKey(key) ? t(key) : scope
+}

@@ -1,3 +1,5 @@
+import type { accessEn } from './access/en'
+import type { AccessMessageKey, accessZhCN } from './access/zh-CN'
 import type { adminEn } from './admin/en'
 import type { AdminMessageKey, adminZhCN } from './admin/zh-CN'
 import type { en } from './en'
@@ -32,3 +34,10 @@ export type SchedulingPlaceholderMismatch = {
 }[SchedulingMessageKey]
 
 export const schedulingPlaceholdersMatch: [SchedulingPlaceholderMismatch] extends [never] ? true : SchedulingPlaceholderMismatch = true
+
+// The same for the sign-in form and access messages' tables (i18n/access/).
+export type AccessPlaceholderMismatch = {
+  [K in AccessMessageKey]: Same<Placeholders<(typeof accessZhCN)[K]>, Placeholders<(typeof accessEn)[K]>> extends true ? never : K
+}[AccessMessageKey]
+
+export const accessPlaceholdersMatch: [AccessPlaceholderMismatch] extends [never] ? true : AccessPlaceholderMismatch = true

@@ -8,13 +8,14 @@ import type { ColumnsType } from 'antd/es/table/interface'
 import { type ComponentProps, useEffect, useMemo, useRef, useState } from 'react'
 import { useSearchParams } from 'react-router'
 import { AUDIT_OUTCOMES, type AuditOutcome, type AuditVerifyResult, useAuditTrail, useVerifyAudit } from '../api/audit'
-import { AdminTokenMissing, AdminTokenRejected, isUnauthorized } from '../components/admin-token-prompt'
+import { isAccessError } from '../api/client'
+import { AccessRefused, AdminTokenMissing } from '../components/admin-token-prompt'
 import { PageHeader, Section } from '../components/page-header'
 import { EmptyState, ErrorState, Loading } from '../components/query-state'
 import { useAdminI18n } from '../i18n/admin'
-import { useAdminToken } from '../lib/admin-token'
 import { auditCsv, auditFilters, outcomeLabel, parseAuditView } from '../lib/audit'
 import { shortHash } from '../lib/census'
+import { type Credentials, useCredentials } from '../lib/credentials'
 import { downloadText } from '../lib/csv'
 import { patchParams } from '../lib/ledger-view'
 
@@ -131,7 +132,8 @@ function VerifyResult({ result }: { result: AuditVerifyResult }) {
   )
 }
 
-function Verify({ token, version }: { token: string; version: number }) {
+function Verify({ auth }: { auth: Credentials }) {
+  const { token, version } = auth
   const { t } = useAdminI18n()
   const verify = useVerifyAudit()
   const [headSeq, setHeadSeq] = useState('')
@@ -174,8 +176,8 @@ function Verify({ token, version }: { token: string; version: number }) {
       </div>
       <div aria-live="polite">
         {verify.isError ? (
-          isUnauthorized(verify.error) ? (
-            <AdminTokenRejected error={verify.error} />
+          isAccessError(verify.error) ? (
+            <AccessRefused error={verify.error} />
           ) : (
             <ErrorState error={verify.error} onRetry={() => verify.mutate({ token, head })} />
           )
@@ -186,12 +188,12 @@ function Verify({ token, version }: { token: string; version: number }) {
   )
 }
 
-function Trail({ token, version }: { token: string; version: number }) {
+function Trail({ auth }: { auth: Credentials }) {
   const { t, f } = useAdminI18n()
   const [params, setParams] = useSearchParams()
   const view = useMemo(() => parseAuditView(params), [params])
   const filters = useMemo(() => auditFilters(view), [view])
-  const trail = useAuditTrail(filters, token, version)
+  const trail = useAuditTrail(filters, auth)
   const records = useMemo(() => trail.data?.pages.flatMap((p) => p.records) ?? [], [trail.data])
   // Patch the address as it is now, not as this render saw it: a debounced box commits from an earlier
   // render, and two boxes committing in turn must not undo each other.
@@ -229,7 +231,7 @@ function Trail({ token, version }: { token: string; version: number }) {
   ]
 
   const body = (() => {
-    if (trail.isError && isUnauthorized(trail.error)) return <AdminTokenRejected error={trail.error} />
+    if (trail.isError && isAccessError(trail.error)) return <AccessRefused error={trail.error} />
     if (trail.isError && records.length === 0)
       return <ErrorState error={trail.error} onRetry={() => void trail.refetch()} minHeight={160} />
     if (trail.isPending) return <Loading minHeight={200} />
@@ -388,14 +390,14 @@ function Trail({ token, version }: { token: string; version: number }) {
 
 export default function AuditPage() {
   const { t } = useAdminI18n()
-  const { token, version } = useAdminToken()
+  const auth = useCredentials()
   return (
     <>
       <PageHeader title={t('audit.title')} description={t('audit.description')} />
-      {token ? (
+      {auth.ready ? (
         <>
-          <Verify token={token} version={version} />
-          <Trail token={token} version={version} />
+          <Verify auth={auth} />
+          <Trail auth={auth} />
         </>
       ) : (
         <Section title={t('audit.trail')} id="trail">

@@ -5,6 +5,8 @@ import type { ColumnsType } from 'antd/es/table/interface'
 import { useMemo } from 'react'
 import { useSearchParams } from 'react-router'
 import { useCensusComparison, useCensuses } from '../api/censuses'
+import { isAccessError } from '../api/client'
+import { AccessRefused } from '../components/admin-token-prompt'
 import { Breadcrumbs } from '../components/breadcrumbs'
 import { Delta, RelativeDelta } from '../components/delta'
 import { PageHeader, Section } from '../components/page-header'
@@ -253,7 +255,9 @@ export default function CensusComparePage() {
           />
         </div>
       </search>
-      {a === null || b === null ? (
+      {list.isError && isAccessError(list.error) ? (
+        <AccessRefused error={list.error} />
+      ) : a === null || b === null ? (
         list.isPending ? null : (
           <EmptyState text={t('compare.pick')} />
         )

@@ -8,14 +8,15 @@ import type { ColumnsType } from 'antd/es/table/interface'
 import { type FormEvent, useEffect, useState } from 'react'
 import { Link } from 'react-router'
 import { type CensusScheduleRun, useCensuses, useCensusSchedule, useCreateCensus } from '../api/censuses'
-import { ApiError } from '../api/client'
-import { AdminTokenMissing, AdminTokenRejected, isUnauthorized } from '../components/admin-token-prompt'
+import { ApiError, isAccessError } from '../api/client'
+import { AccessRefused, AdminTokenMissing } from '../components/admin-token-prompt'
 import { PageHeader, Section } from '../components/page-header'
 import { QueryState } from '../components/query-state'
 import { type AdminTranslate, type AnyMessageKey, useAdminI18n } from '../i18n/admin'
-import { openAdminTokenDialog, useAdminToken } from '../lib/admin-token'
 import { CENSUS_BREAKDOWNS, censusName, currentQuarter, parseSchedule, shortHash } from '../lib/census'
+import { useCredentials } from '../lib/credentials'
 import { plainNumber } from '../lib/csv'
+import { openSignInDialog } from '../lib/session'
 
 const FIELD_LABEL: Readonly<Record<string, AnyMessageKey>> = {
   '/period': 'census.period',
@@ -31,12 +32,12 @@ function fieldName(path: string, t: AdminTranslate): string {
 
 function CreateCensus() {
   const { t } = useAdminI18n()
-  const { token, version } = useAdminToken()
+  const { token, version, ready } = useCredentials()
   const create = useCreateCensus()
   const [period, setPeriod] = useState(() => currentQuarter())
   const [title, setTitle] = useState('')
   const { reset } = create
-  // A new token: the answer to the old one no longer applies.
+  // Other credentials: the answer to the old ones no longer applies.
   useEffect(() => {
     if (version > 0) reset()
   }, [version, reset])
@@ -49,14 +50,14 @@ function CreateCensus() {
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
-    if (!token) return openAdminTokenDialog()
+    if (!ready) return openSignInDialog()
     const trimmed = title.trim()
     create.mutate({ request: { period: period.trim(), ...(trimmed ? { title: trimmed } : {}) }, token })
   }
 
   return (
     <Section title={t('census.create')} id="create">
-      {token ? null : <AdminTokenMissing what={t('census.createWhat')} />}
+      {ready ? null : <AdminTokenMissing what={t('census.createWhat')} />}
       <form className="toolbar form-row" onSubmit={submit} aria-labelledby="create" data-testid="census-create">
         <div className="control">
           <label htmlFor="census-period">{t('census.period')}</label>
@@ -93,14 +94,14 @@ function CreateCensus() {
             {t('census.titleHelp')}
           </span>
         </div>
-        <Button type="primary" htmlType="submit" loading={create.isPending} disabled={!token} data-testid="census-create-submit">
+        <Button type="primary" htmlType="submit" loading={create.isPending} disabled={!ready} data-testid="census-create-submit">
           {t('census.createButton')}
         </Button>
       </form>
       <div aria-live="polite">
         {create.isError ? (
-          isUnauthorized(create.error) ? (
-            <AdminTokenRejected error={create.error} />
+          isAccessError(create.error) ? (
+            <AccessRefused error={create.error} />
           ) : (
             <Alert
               type="error"
@@ -345,9 +346,21 @@ function ScheduleSection() {
 export default function CensusPage() {
   const { t } = useAdminI18n()
   const censuses = useCensuses()
+  const header = <PageHeader title={t('census.title')} description={t('census.description')} />
+  // Signed in with a role that may not read censuses (a provincial administrator): say so once, for the whole page.
+  if (censuses.isError && isAccessError(censuses.error) && censuses.error.status === 403) {
+    return (
+      <>
+        {header}
+        <Section title={t('census.list')} id="list">
+          <AccessRefused error={censuses.error} />
+        </Section>
+      </>
+    )
+  }
   return (
     <>
-      <PageHeader title={t('census.title')} description={t('census.description')} />
+      {header}
       <CreateCensus />
       <Section title={t('census.list')} id="list">
         <QueryState query={censuses} minHeight={160} isEmpty={(l) => l.censuses.length === 0} emptyText={t('census.empty')}>

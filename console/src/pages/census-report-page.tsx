@@ -13,7 +13,8 @@ import type { ColumnsType } from 'antd/es/table/interface'
 import { type ReactNode, useMemo } from 'react'
 import { Link, useParams, useSearchParams } from 'react-router'
 import { censusFileUrl, useCensus, useCensuses } from '../api/censuses'
-import { ApiError } from '../api/client'
+import { ApiError, isAccessError } from '../api/client'
+import { AccessRefused } from '../components/admin-token-prompt'
 import { HorizontalBarChart } from '../components/bar-chart'
 import { Breadcrumbs } from '../components/breadcrumbs'
 import { LedgerTable } from '../components/ledger-table'
@@ -885,6 +886,15 @@ export default function CensusReportPage() {
   const id = /^[1-9]\d{0,9}$/.test(params.id ?? '') ? Number(params.id) : null
   const census = useCensus(id)
   const notFound = id === null || (census.error instanceof ApiError && census.error.status === 404)
+  if (census.isError && isAccessError(census.error)) {
+    return (
+      <>
+        <Breadcrumbs items={[{ label: t('census.title'), to: '/census', testId: 'crumb-census' }, { label: params.id ?? '' }]} />
+        <PageHeader title={t('census.title')} />
+        <AccessRefused error={census.error} />
+      </>
+    )
+  }
   if (notFound) {
     return (
       <>

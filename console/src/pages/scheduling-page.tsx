@@ -3,7 +3,7 @@ import { useSearchParams } from 'react-router'
 import { AdminTokenMissing } from '../components/admin-token-prompt'
 import { PageHeader, Section } from '../components/page-header'
 import { useSchedulingI18n } from '../i18n/scheduling'
-import { useAdminToken } from '../lib/admin-token'
+import { useCredentials } from '../lib/credentials'
 import { patchParams } from '../lib/ledger-view'
 import { isWorkloadState } from '../lib/workloads'
 import { QuotaTable } from './scheduling/quota-table'
@@ -27,7 +27,7 @@ function parseQueueView(params: URLSearchParams): QueueView {
 
 export default function SchedulingPage() {
   const { t } = useSchedulingI18n()
-  const { token, version } = useAdminToken()
+  const auth = useCredentials()
   const [params, setParams] = useSearchParams()
   const view = useMemo(() => parseQueueView(params), [params])
   // Patch the address as it is now (not as this render saw it), so quick changes never undo each other.
@@ -39,12 +39,12 @@ export default function SchedulingPage() {
   return (
     <>
       <PageHeader title={t('sched.title')} description={t('sched.description')} />
-      {token ? (
+      {auth.ready ? (
         <>
-          <SubmitWorkload token={token} version={version} onExplain={explain} />
-          <WorkloadQueue token={token} version={version} view={view} onView={update} onExplain={explain} />
-          <QuotaTable token={token} version={version} />
-          <WhyDrawer id={view.selected} token={token} version={version} onClose={() => update({ workload: null })} />
+          <SubmitWorkload auth={auth} onExplain={explain} />
+          <WorkloadQueue auth={auth} view={view} onView={update} onExplain={explain} />
+          <QuotaTable auth={auth} />
+          <WhyDrawer id={view.selected} auth={auth} onClose={() => update({ workload: null })} />
         </>
       ) : (
         <Section title={t('sched.submit.title')} id="submit">

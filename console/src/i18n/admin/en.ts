@@ -4,7 +4,7 @@ import type { AdminMessages } from './zh-CN'
 export const adminEn = {
   'admin.dialogTitle': 'Administrator token',
   'admin.dialogHelp':
-    'Creating a census and reading the audit trail need the administrator token (until access control with users and roles arrives). When the control plane was started with npm start, the token is in the file .suanpan/admin-token in the directory it was started from; otherwise ask the operators for the value of SUANPAN_ADMIN_TOKEN.',
+    'The administrator token acts as the national administrator, for setting up and emergencies; day to day, sign in with your account (while signed in, the account’s permissions apply, not the token). When the control plane was started with npm start, the token is in the file .suanpan/admin-token in the directory it was started from; otherwise ask the operators for the value of SUANPAN_ADMIN_TOKEN.',
   'admin.tokenLabel': 'Token',
   'admin.tokenPlaceholder': 'Paste the administrator token',
   'admin.storageNote':
@@ -14,9 +14,9 @@ export const adminEn = {
   'admin.forget': 'Forget token',
   'admin.setToken': 'Set administrator token',
   'admin.changeToken': 'Change token',
-  'admin.missingTitle': '{what} needs the administrator token',
+  'admin.missingTitle': '{what} needs signing in or the administrator token',
   'admin.missingHelp':
-    'Enter it with the button here or "Administrator token" in the header. With npm start, the token is in .suanpan/admin-token in the directory it was started from. It is kept in this tab only.',
+    'Sign in with an account that may do this, or enter the administrator token with "Set administrator token" (also in the header). With npm start, the token is in .suanpan/admin-token in the directory it was started from. It is kept in this tab only.',
   'admin.rejectedTitle': 'The administrator token was refused',
   'admin.rejectedHelp': 'Check the token: with npm start, the right one is in .suanpan/admin-token in the directory it was started from.',
 

@@ -6,7 +6,7 @@
 export const adminZhCN = {
   'admin.dialogTitle': '管理员令牌',
   'admin.dialogHelp':
-    '新建普查和查看审计记录需要管理员令牌（正式的用户与角色权限上线前的临时办法）。用 npm start 启动时，令牌写在启动目录的 .suanpan/admin-token 文件里；也可向运维人员索取 SUANPAN_ADMIN_TOKEN 的值。',
+    '管理员令牌代表全国管理员，用于初始配置和应急；日常请用账号登录（登录期间使用账号的权限，不使用令牌）。用 npm start 启动时，令牌写在启动目录的 .suanpan/admin-token 文件里；也可向运维人员索取 SUANPAN_ADMIN_TOKEN 的值。',
   'admin.tokenLabel': '令牌',
   'admin.tokenPlaceholder': '粘贴管理员令牌',
   'admin.storageNote': '令牌只保存在本标签页（sessionStorage），关闭标签页即清除；不会写入 localStorage 或网址，只随需要它的请求发送。',
@@ -15,9 +15,9 @@ export const adminZhCN = {
   'admin.forget': '清除令牌',
   'admin.setToken': '设置管理员令牌',
   'admin.changeToken': '更换令牌',
-  'admin.missingTitle': '{what}需要管理员令牌',
+  'admin.missingTitle': '{what}需要登录或管理员令牌',
   'admin.missingHelp':
-    '点击右侧按钮或页头的“管理员令牌”输入令牌。用 npm start 启动时，令牌在启动目录的 .suanpan/admin-token 文件里。令牌只保存在本标签页。',
+    '请用有相应权限的账号登录；或点击“设置管理员令牌”（页头也有）输入令牌。用 npm start 启动时，令牌在启动目录的 .suanpan/admin-token 文件里。令牌只保存在本标签页。',
   'admin.rejectedTitle': '管理员令牌被拒绝',
   'admin.rejectedHelp': '请检查令牌：用 npm start 启动时，正确的令牌在启动目录的 .suanpan/admin-token 文件里。',
 

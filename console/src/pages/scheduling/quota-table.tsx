@@ -1,11 +1,13 @@
 import type { QuotaUsage } from '@suanpan/control-plane/schemas'
 import Table from 'antd/es/table'
 import type { ColumnsType } from 'antd/es/table/interface'
+import { isAccessError } from '../../api/client'
 import { useQuotas } from '../../api/workloads'
-import { AdminTokenRejected, isUnauthorized } from '../../components/admin-token-prompt'
+import { AccessRefused } from '../../components/admin-token-prompt'
 import { Section } from '../../components/page-header'
 import { EmptyState, ErrorState, Loading } from '../../components/query-state'
 import { labelOf, useSchedulingI18n } from '../../i18n/scheduling'
+import type { Credentials } from '../../lib/credentials'
 
 type Department = QuotaUsage['departments'][number]
 type KindUsage = Department['kinds'][number]
@@ -43,9 +45,9 @@ function UsedOf({ used, quota, format, testId }: { used: number; quota: number |
   )
 }
 
-export function QuotaTable({ token, version }: { token: string; version: number }) {
+export function QuotaTable({ auth }: { auth: Credentials }) {
   const { t, f } = useSchedulingI18n()
-  const quotas = useQuotas(token, version)
+  const quotas = useQuotas(auth)
   const span = (r: QuotaRow) => ({ rowSpan: r.span })
   const columns: ColumnsType<QuotaRow> = [
     { key: 'department', title: t('sched.quota.department'), width: 150, onCell: span, render: (_, r) => r.department.department },
@@ -128,7 +130,7 @@ export function QuotaTable({ token, version }: { token: string; version: number 
   ]
 
   const body = (() => {
-    if (quotas.isError && isUnauthorized(quotas.error)) return <AdminTokenRejected error={quotas.error} />
+    if (quotas.isError && isAccessError(quotas.error)) return <AccessRefused error={quotas.error} />
     if (quotas.isError && !quotas.data) return <ErrorState error={quotas.error} onRetry={() => void quotas.refetch()} minHeight={120} />
     if (quotas.isPending) return <Loading minHeight={120} />
     const rows = quotaRows(quotas.data)

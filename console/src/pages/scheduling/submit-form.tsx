@@ -7,14 +7,15 @@ import Radio from 'antd/es/radio'
 import Select from 'antd/es/select'
 import Slider from 'antd/es/slider'
 import { useEffect, useMemo, useState } from 'react'
-import { ApiError } from '../../api/client'
+import { ApiError, isAccessError } from '../../api/client'
 import { useRegions } from '../../api/regions'
 import { useSubmitWorkload } from '../../api/workloads'
-import { AdminTokenRejected, isUnauthorized } from '../../components/admin-token-prompt'
+import { AccessRefused } from '../../components/admin-token-prompt'
 import { Section } from '../../components/page-header'
 import { type SchedulingMessageKey, type SchedulingTranslate, useSchedulingI18n } from '../../i18n/scheduling'
 import { useLabeler } from '../../i18n/use-labeler'
-import { openAdminTokenDialog } from '../../lib/admin-token'
+import type { Credentials } from '../../lib/credentials'
+import { openSignInDialog } from '../../lib/session'
 import {
   buildSpec,
   DEFAULT_VALUES,
@@ -71,7 +72,8 @@ const PREFERENCES = [
 
 const SLIDER_MARKS = { 0: '0', 1: '1', 2: '2', 3: '3' }
 
-export function SubmitWorkload({ token, version, onExplain }: { token: string; version: number; onExplain: (id: string) => void }) {
+export function SubmitWorkload({ auth, onExplain }: { auth: Credentials; onExplain: (id: string) => void }) {
+  const { token, version, ready } = auth
   const { t, f, locale } = useSchedulingI18n()
   const [form] = Form.useForm<SubmitValues>()
   const submit = useSubmitWorkload()
@@ -82,7 +84,7 @@ export function SubmitWorkload({ token, version, onExplain }: { token: string; v
   const mode = Form.useWatch('mode', form) ?? DEFAULT_VALUES.mode
   const dataProvince = Form.useWatch('dataProvince', form)
   const { reset } = submit
-  // A new token: the answer to the old one no longer applies.
+  // Other credentials: the answer to the old ones no longer applies.
   useEffect(() => {
     if (version > 0) reset()
   }, [version, reset])
@@ -115,7 +117,7 @@ export function SubmitWorkload({ token, version, onExplain }: { token: string; v
   }
 
   const onFinish = (values: SubmitValues) => {
-    if (!token) return openAdminTokenDialog()
+    if (!ready) return openSignInDialog()
     submit.reset()
     const built = buildSpec(
       { ...DEFAULT_VALUES, ...values },
@@ -365,8 +367,8 @@ export function SubmitWorkload({ token, version, onExplain }: { token: string; v
           />
         ) : null}
         {submit.isError && !invalid ? (
-          isUnauthorized(error) ? (
-            <AdminTokenRejected error={error} />
+          isAccessError(error) ? (
+            <AccessRefused error={error} />
           ) : rejected ? (
             <Alert
               type="error"

@@ -4,11 +4,13 @@ import Drawer from 'antd/es/drawer'
 import Table from 'antd/es/table'
 import type { ColumnsType } from 'antd/es/table/interface'
 import { Link } from 'react-router'
+import { isAccessError } from '../../api/client'
 import { useWorkload, useWorkloadExplain } from '../../api/workloads'
-import { AdminTokenRejected, isUnauthorized } from '../../components/admin-token-prompt'
+import { AccessRefused } from '../../components/admin-token-prompt'
 import { ErrorState, Loading } from '../../components/query-state'
 import { StackedBarChart } from '../../components/stacked-bar-chart'
 import { labelOf, useSchedulingI18n } from '../../i18n/scheduling'
+import type { Credentials } from '../../lib/credentials'
 import {
   type Candidate,
   contributions,
@@ -171,11 +173,11 @@ function History({ decisions }: { decisions: Decision[] }) {
   )
 }
 
-function Explain({ id, token, version }: { id: string; token: string; version: number }) {
+function Explain({ id, auth }: { id: string; auth: Credentials }) {
   const { t, f } = useSchedulingI18n()
-  const explain = useWorkloadExplain(id, token, version)
-  const detail = useWorkload(id, token, version)
-  if (explain.isError && isUnauthorized(explain.error)) return <AdminTokenRejected error={explain.error} />
+  const explain = useWorkloadExplain(id, auth)
+  const detail = useWorkload(id, auth)
+  if (explain.isError && isAccessError(explain.error)) return <AccessRefused error={explain.error} />
   if (explain.isError) return <ErrorState error={explain.error} onRetry={() => void explain.refetch()} />
   if (explain.isPending) return <Loading minHeight={200} />
   const e = explain.data
@@ -257,7 +259,7 @@ function Explain({ id, token, version }: { id: string; token: string; version: n
 }
 
 /** Why here, why not there: the last decision's candidates and filters, and every decision taken. */
-export function WhyDrawer({ id, token, version, onClose }: { id: string | null; token: string; version: number; onClose: () => void }) {
+export function WhyDrawer({ id, auth, onClose }: { id: string | null; auth: Credentials; onClose: () => void }) {
   const { t } = useSchedulingI18n()
   return (
     <Drawer
@@ -268,7 +270,7 @@ export function WhyDrawer({ id, token, version, onClose }: { id: string | null; 
       destroyOnHidden
       rootClassName="why-drawer"
     >
-      {id ? <Explain id={id} token={token} version={version} /> : null}
+      {id ? <Explain id={id} auth={auth} /> : null}
     </Drawer>
   )
 }

@@ -6,12 +6,13 @@ import Select from 'antd/es/select'
 import Table from 'antd/es/table'
 import type { ColumnsType } from 'antd/es/table/interface'
 import { useEffect, useMemo } from 'react'
-import { ApiError } from '../../api/client'
+import { ApiError, isAccessError } from '../../api/client'
 import { useCancelWorkload, useQuotas, useWorkloads } from '../../api/workloads'
-import { AdminTokenRejected, isUnauthorized } from '../../components/admin-token-prompt'
+import { AccessRefused } from '../../components/admin-token-prompt'
 import { Section } from '../../components/page-header'
 import { EmptyState, ErrorState, Loading } from '../../components/query-state'
 import { labelOf, useSchedulingI18n } from '../../i18n/scheduling'
+import type { Credentials } from '../../lib/credentials'
 import { ACTIVE_STATES, WORKLOAD_STATES } from '../../lib/workloads'
 import { PlacementChip, reasonLabel, StatePill, useClusterLinks } from './shared'
 
@@ -26,14 +27,12 @@ export interface QueueView {
 }
 
 export function WorkloadQueue({
-  token,
-  version,
+  auth,
   view,
   onView,
   onExplain,
 }: {
-  token: string
-  version: number
+  auth: Credentials
   view: QueueView
   onView: (patch: Record<string, string | null>) => void
   onExplain: (id: string) => void
@@ -43,8 +42,9 @@ export function WorkloadQueue({
     () => ({ ...(view.state ? { state: view.state } : {}), ...(view.department ? { department: view.department } : {}) }),
     [view.state, view.department],
   )
-  const list = useWorkloads(filters, { limit: QUEUE_PAGE_SIZE, offset: (view.page - 1) * QUEUE_PAGE_SIZE }, token, version)
-  const quotas = useQuotas(token, version)
+  const { token, version } = auth
+  const list = useWorkloads(filters, { limit: QUEUE_PAGE_SIZE, offset: (view.page - 1) * QUEUE_PAGE_SIZE }, auth)
+  const quotas = useQuotas(auth)
   const cancel = useCancelWorkload()
   const linkOf = useClusterLinks()
   const { reset } = cancel
@@ -161,7 +161,7 @@ export function WorkloadQueue({
   ]
 
   const body = (() => {
-    if (list.isError && isUnauthorized(list.error)) return <AdminTokenRejected error={list.error} />
+    if (list.isError && isAccessError(list.error)) return <AccessRefused error={list.error} />
     if (list.isError && items.length === 0) return <ErrorState error={list.error} onRetry={() => void list.refetch()} minHeight={160} />
     if (list.isPending) return <Loading minHeight={160} />
     if (items.length === 0) {
@@ -241,8 +241,8 @@ export function WorkloadQueue({
       </p>
       <div aria-live="polite">
         {cancel.isError ? (
-          isUnauthorized(cancel.error) ? (
-            <AdminTokenRejected error={cancel.error} />
+          isAccessError(cancel.error) ? (
+            <AccessRefused error={cancel.error} />
           ) : (
             <Alert
               type="error"
