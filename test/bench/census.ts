@@ -4,13 +4,13 @@
 // plane on the embedded SQLite store in this process (through fastify's inject: the ingest path minus
 // the socket, which bench:ingest measures); then the census snapshot and each export are timed, and
 // the peak RSS of the process is read. Figures, command and machine go to BENCHMARKS.md.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createFleet, fullReportJson } from '@suanpan/agents'
 import { buildApp, loadConfig, registerCluster } from '@suanpan/control-plane'
-import { describeMachine, forEachLimited, progress, REPO_ROOT } from './support'
+import { describeMachine, forEachLimited, progress, writeBenchmarkSection } from './support'
 
 const { values: args } = parseArgs({
   options: {
@@ -118,13 +118,7 @@ try {
   if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`)
   else process.stdout.write(`${section}\n`)
   if (write) {
-    const path = join(REPO_ROOT, 'BENCHMARKS.md')
-    let text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n'
-    const block = `${BEGIN}\n${section}\n${END}`
-    const b = text.indexOf(BEGIN)
-    const e = text.indexOf(END)
-    text = b >= 0 && e > b ? `${text.slice(0, b)}${block}${text.slice(e + END.length)}` : `${text.trimEnd()}\n\n${block}\n`
-    writeFileSync(path, text)
+    writeBenchmarkSection(BEGIN, END, section)
     progress('BENCHMARKS.md updated')
   }
 } finally {

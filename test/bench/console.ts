@@ -6,12 +6,10 @@
 // context (cold cache): time from navigation to the overview's first chart drawn, the JavaScript the
 // first route transfers (compressed bytes on the wire), and frame times while the ledger table of all
 // 2,000 clusters is scrolled top to bottom. Figures, command and machine go to BENCHMARKS.md.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Page } from 'playwright-core'
 import { chromiumAvailable, ensureConsoleBuilt, launchChromium, newConsoleContext, startConsoleStack } from '../support/browser'
-import { describeMachine, progress, REPO_ROOT } from './support'
+import { describeMachine, progress, writeBenchmarkSection } from './support'
 
 const { values: args } = parseArgs({
   options: {
@@ -144,13 +142,7 @@ try {
   if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`)
   else process.stdout.write(`${section}\n`)
   if (write) {
-    const path = join(REPO_ROOT, 'BENCHMARKS.md')
-    let text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n'
-    const block = `${BEGIN}\n${section}\n${END}`
-    const b = text.indexOf(BEGIN)
-    const e = text.indexOf(END)
-    text = b >= 0 && e > b ? `${text.slice(0, b)}${block}${text.slice(e + END.length)}` : `${text.trimEnd()}\n\n${block}\n`
-    writeFileSync(path, text)
+    writeBenchmarkSection(BEGIN, END, section)
     progress('BENCHMARKS.md updated')
   }
 } finally {

@@ -4,7 +4,6 @@
 // two control planes on loopback), rebuilding the lab whenever a run left it unhealthy or taken over
 // (remote-takeover always does), and prints best/median/worst RTO and RPO against the issue's
 // targets. The figures, machine and command go to BENCHMARKS.md between the bench:dr markers.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import {
@@ -18,7 +17,7 @@ import {
   runDrill,
   type ScenarioId,
 } from '../../control-plane/src/dr/index'
-import { describeMachine, median, progress, REPO_ROOT } from './support'
+import { describeMachine, median, progress, REPO_ROOT, writeBenchmarkSection } from './support'
 
 const { values: args } = parseArgs({
   options: {
@@ -194,12 +193,6 @@ const section = lines.join('\n')
 if (args.json) process.stdout.write(`${JSON.stringify({ machine, command, summary })}\n`)
 else process.stdout.write(`${section}\n`)
 if (!args['no-write']) {
-  const path = join(REPO_ROOT, 'BENCHMARKS.md')
-  let text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n'
-  const block = `${BEGIN}\n${section}\n${END}`
-  const begin = /<!-- bench:dr:begin[^>]*-->/.exec(text)
-  const e = text.indexOf(END)
-  text = begin && e > begin.index ? `${text.slice(0, begin.index)}${block}${text.slice(e + END.length)}` : `${text.trimEnd()}\n\n${block}\n`
-  writeFileSync(path, text)
+  writeBenchmarkSection(BEGIN, END, section)
   progress('BENCHMARKS.md updated')
 }

@@ -50,6 +50,7 @@ import {
   progress,
   REPO_ROOT,
   startControlPlane,
+  writeBenchmarkSection,
 } from './support'
 
 const ADMIN_TOKEN = 'bench-admin-token'
@@ -1433,13 +1434,7 @@ async function main(): Promise<void> {
   process.stderr.write('\n')
   for (const x of targets) progress(`${x.pass ? 'PASS' : 'FAIL'}  ${x.target}: ${x.value}`)
   if (opts.write) {
-    const path = join(REPO_ROOT, 'BENCHMARKS.md')
-    let text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n'
-    const block = `${BEGIN}\n${section}\n${END}`
-    const b = text.indexOf(BEGIN)
-    const e = text.indexOf(END)
-    text = b >= 0 && e > b ? `${text.slice(0, b)}${block}${text.slice(e + END.length)}` : `${text.trimEnd()}\n\n${block}\n`
-    writeFileSync(path, text)
+    writeBenchmarkSection(BEGIN, END, section)
     progress('BENCHMARKS.md updated')
   } else {
     progress(

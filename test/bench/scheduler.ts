@@ -13,9 +13,7 @@
 //
 // Then the two persisted measurements (scheduler-e2e.ts): the workload service in process with the store, and
 // `POST /api/v1/workloads` over HTTP with 8 clients, on the first `--e2e` workloads of the same stream.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createFleet, fullReport, type SimCluster } from '@suanpan/agents'
 import { loadCatalog } from '../../control-plane/src/catalog'
@@ -40,7 +38,7 @@ import {
   type SchedulingRequest,
 } from '../../control-plane/src/scheduler'
 import { endToEnd } from './scheduler-e2e'
-import { describeMachine, distribution, type Machine, progress, REPO_ROOT } from './support'
+import { describeMachine, distribution, type Machine, progress, writeBenchmarkSection } from './support'
 
 const { values: args } = parseArgs({
   options: {
@@ -69,7 +67,6 @@ const LOAD = Number(args.load)
 const FULL_SIZE = CLUSTERS === 2000 && NODES === 250 && WORKLOADS === 100_000
 const WRITE = args['no-write'] ? false : (args.write ?? FULL_SIZE)
 const BEGIN = '<!-- bench:scheduler:begin (written by `npm run bench:scheduler`; edits inside are overwritten) -->'
-const BEGIN_PREFIX = '<!-- bench:scheduler:begin'
 const END = '<!-- bench:scheduler:end -->'
 /** The snapshot: a Wednesday at 14:00 Beijing time, the working-day peak of the simulated fleet. */
 const T0 = Date.parse('2026-11-18T06:00:00Z')
@@ -803,12 +800,6 @@ const result = {
 if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`)
 else process.stdout.write(`${section}\n`)
 if (WRITE) {
-  const path = join(REPO_ROOT, 'BENCHMARKS.md')
-  let text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n'
-  const block = `${BEGIN}\n${section}\n${END}`
-  const b = text.indexOf(BEGIN_PREFIX)
-  const e = text.indexOf(END)
-  text = b >= 0 && e > b ? `${text.slice(0, b)}${block}${text.slice(e + END.length)}` : `${text.trimEnd()}\n\n${block}\n`
-  writeFileSync(path, text)
+  writeBenchmarkSection(BEGIN, END, section)
   progress('BENCHMARKS.md updated')
 }

@@ -1,7 +1,7 @@
 // Shared pieces of the benchmarks: a keep-alive HTTP client, percentiles, the control plane as a
 // child process (so its RSS and CPU are its own), /proc readings and a description of the machine.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { cpus, loadavg, release, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -307,4 +307,18 @@ export function describeMachine(): Machine {
     kernel: release(),
     loadAverage: loadavg()[0] ?? 0,
   }
+}
+
+/**
+ * Replace a benchmark's section of BENCHMARKS.md (between its begin marker, whatever follows `:begin` in it, and
+ * its end marker), or append it when the file does not have one yet.
+ */
+export function writeBenchmarkSection(begin: string, end: string, section: string): void {
+  const path = join(REPO_ROOT, 'BENCHMARKS.md')
+  let text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n'
+  const block = `${begin}\n${section}\n${end}`
+  const b = text.indexOf(begin.slice(0, begin.indexOf(':begin') + ':begin'.length))
+  const e = text.indexOf(end)
+  text = b >= 0 && e > b ? `${text.slice(0, b)}${block}${text.slice(e + end.length)}` : `${text.trimEnd()}\n\n${block}\n`
+  writeFileSync(path, text)
 }

@@ -1741,8 +1741,8 @@ export class Scheduler {
 
   // ------------------------------------------------------------ reserve, commit, release
 
-  private reserve(c: Compiled, items: PlanItem[], demand: QuotaDemand | null, now: number): Reservation {
-    const r: Reservation = {
+  private newReservation(c: Compiled, demand: QuotaDemand | null, now: number): Reservation {
+    return {
       id: `r-${++this.rseq}`,
       workloadId: c.id,
       department: c.department,
@@ -1756,6 +1756,10 @@ export class Scheduler {
       released: false,
       compiled: c,
     }
+  }
+
+  private reserve(c: Compiled, items: PlanItem[], demand: QuotaDemand | null, now: number): Reservation {
+    const r = this.newReservation(c, demand, now)
     for (const it of items) {
       const cl = it.cluster
       let nodes: number[] = []
@@ -1898,20 +1902,7 @@ export class Scheduler {
     }
     if (items.length === 0) return null
     const demand = this.demandOf(c, items)
-    const r: Reservation = {
-      id: `r-${++this.rseq}`,
-      workloadId,
-      department: c.department,
-      priority: c.priority,
-      createdAt: now,
-      expiresAt: now + this.ttl,
-      parts: [],
-      demand,
-      cpu: 0,
-      mem: 0,
-      released: false,
-      compiled: c,
-    }
+    const r = this.newReservation(c, demand, now)
     for (const it of items) {
       const count = c.acc?.count ?? 0
       const devices = it.replicas * count
