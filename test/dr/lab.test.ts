@@ -192,7 +192,10 @@ suite(name, () => {
     // The API in B1 really serves the ledger from B1's database, with the probe's writes in it.
     const b1 = state.centers.B1.controlPlane
     expect(b1).not.toBeNull()
-    const clusters = (await (await fetch(`http://127.0.0.1:${b1?.port}/api/v1/clusters`)).json()) as {
+    // Reads need a role: the lab's admin token acts as national-admin.
+    const clusters = (await (
+      await fetch(`http://127.0.0.1:${b1?.port}/api/v1/clusters`, { headers: { authorization: `Bearer ${state.adminToken}` } })
+    ).json()) as {
       clusters: { clusterId: string; lastSequence: number }[]
     }
     const probe = clusters.clusters.find((c) => c.clusterId === state.probe?.clusterId)

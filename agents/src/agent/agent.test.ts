@@ -109,6 +109,8 @@ describe('agent against a fake control plane', () => {
     await writeFile(file, JSON.stringify({ itPowerKw: 800, pue: 1.25, greenShare: 0.6, mix: { wind: 0.6, coal: 0.4 } }))
     const { agent } = makeAgent({ energy: createEnergySource({ location: file }) })
     await agent.start()
+    // The first full report is delivered before the usage cycle (both read the feed; their order would race).
+    await agent.idle()
     now += 15_000
     await agent.runCycle('usage')
     await agent.idle()
