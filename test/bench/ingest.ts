@@ -42,6 +42,7 @@ import {
 import { type BenchResult, type CycleResult, type QueryResult, type StoreResult, summarizeStore, writeBenchmarksMd } from './report'
 import {
   type ControlPlaneProcess,
+  cleanupStack,
   codeVersion,
   cpuSecondsOf,
   cpuSecondsOfCommand,
@@ -53,6 +54,7 @@ import {
   memoryOf,
   progress,
   REPO_ROOT,
+  registerFleet,
   startControlPlane,
 } from './support'
 
@@ -129,40 +131,11 @@ function groupings(): string[] {
   return ['province,kind', ...LEDGER_DIMENSIONS, 'cluster,kind', '']
 }
 
-const cleanups: (() => Promise<void> | void)[] = []
-
-async function runCleanups(): Promise<void> {
-  while (cleanups.length > 0) {
-    const cleanup = cleanups.pop()
-    try {
-      await cleanup?.()
-    } catch (error) {
-      progress(`cleanup failed: ${String(error)}`)
-    }
-  }
-}
-
-process.once('SIGINT', () => {
-  progress('interrupted: stopping the control plane and databases')
-  runCleanups().finally(() => process.exit(130))
-})
+const { cleanups, runCleanups } = cleanupStack('interrupted: stopping the control plane and databases')
 
 interface Ack {
   status?: string
   nodes?: number
-}
-
-async function registerFleet(client: HttpClient, fleet: SimCluster[], concurrency: number): Promise<string[]> {
-  const tokens: string[] = new Array(fleet.length)
-  await forEachLimited(fleet.length, concurrency, async (i) => {
-    const cluster = fleet[i] as SimCluster
-    const res = await client.send('POST', '/api/v1/clusters', Buffer.from(JSON.stringify(cluster.identity)), {
-      authorization: `Bearer ${ADMIN_TOKEN}`,
-    })
-    if (res.status !== 201) throw new Error(`registering ${cluster.identity.clusterId}: HTTP ${res.status} ${res.body.toString()}`)
-    tokens[i] = (JSON.parse(res.body.toString()) as { token: string }).token
-  })
-  return tokens
 }
 
 /** One timed cycle: every cluster's pre-serialized full report, `concurrency` in flight. */
@@ -347,7 +320,7 @@ async function runStore(kind: 'sqlite' | 'postgres', fleet: SimCluster[], opts: 
   cleanups.push(() => client.close())
 
   const registerStart = performance.now()
-  const tokens = await registerFleet(client, fleet, 8)
+  const tokens = await registerFleet(client, fleet, ADMIN_TOKEN, 8)
   const registerMs = performance.now() - registerStart
   progress(`${label}: registered ${fleet.length} clusters in ${(registerMs / 1000).toFixed(1)} s`)
   const auth = tokens.map((t) => `Bearer ${t}`)

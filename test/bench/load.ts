@@ -38,6 +38,7 @@ import { freePort, postgresBinDir, startPostgres } from '../support/postgres'
 import { createSourceResolver, formatSummary, mainThreadFiles, monotonicUs, profileFiles, summarizeProfiles } from './cpuprofile'
 import {
   type ControlPlaneProcess,
+  cleanupStack,
   codeVersion,
   cpuSecondsOf,
   type Distribution,
@@ -49,6 +50,7 @@ import {
   memoryOf,
   progress,
   REPO_ROOT,
+  registerFleet,
   startControlPlane,
   writeBenchmarkSection,
 } from './support'
@@ -668,26 +670,6 @@ async function fillHistory(
   return { samples, accelerators, ms: performance.now() - started }
 }
 
-async function registerFleet(client: HttpClient, fleet: SimCluster[]): Promise<string[]> {
-  const tokens: string[] = new Array(fleet.length)
-  let done = 0
-  let lastProgress = performance.now()
-  await forEachLimited(fleet.length, 8, async (i) => {
-    const cluster = fleet[i] as SimCluster
-    const res = await client.send('POST', '/api/v1/clusters', Buffer.from(JSON.stringify(cluster.identity)), {
-      authorization: `Bearer ${ADMIN_TOKEN}`,
-    })
-    if (res.status !== 201) throw new Error(`registering ${cluster.identity.clusterId}: HTTP ${res.status} ${res.body.toString()}`)
-    tokens[i] = `Bearer ${(JSON.parse(res.body.toString()) as { token: string }).token}`
-    done++
-    if (performance.now() - lastProgress > 5_000) {
-      lastProgress = performance.now()
-      progress(`  registered ${done.toLocaleString('en-US')}/${fleet.length.toLocaleString('en-US')} clusters`)
-    }
-  })
-  return tokens
-}
-
 /** Every cluster's first full report (an agent starting up), a few in flight, before the clock starts. */
 async function firstRound(agent: Agent, port: number, fleet: SimCluster[], auth: string[], sequence: number): Promise<number> {
   const started = performance.now()
@@ -881,23 +863,7 @@ interface LoadResult {
   profile: string | null
 }
 
-const cleanups: (() => Promise<void> | void)[] = []
-
-async function runCleanups(): Promise<void> {
-  while (cleanups.length > 0) {
-    const cleanup = cleanups.pop()
-    try {
-      await cleanup?.()
-    } catch (error) {
-      progress(`cleanup failed: ${String(error)}`)
-    }
-  }
-}
-
-process.once('SIGINT', () => {
-  progress('interrupted: stopping the control plane')
-  runCleanups().finally(() => process.exit(130))
-})
+const { cleanups, runCleanups } = cleanupStack('interrupted: stopping the control plane')
 
 const MiB = 2 ** 20
 const int = (n: number): string => Math.round(n).toLocaleString('en-US')
@@ -1001,7 +967,7 @@ async function main(): Promise<void> {
   cleanups.push(() => client.close())
   t = performance.now()
   progress(`fleet start-up: registering ${int(fleet.length)} clusters through POST /api/v1/clusters`)
-  const auth = await registerFleet(client, fleet)
+  const auth = (await registerFleet(client, fleet, ADMIN_TOKEN)).map((token) => `Bearer ${token}`)
   const registerMs = performance.now() - t
   progress(`  registered ${int(fleet.length)} clusters in ${(registerMs / 1000).toFixed(1)} s`)
   let agent = new Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64 })

@@ -6,6 +6,7 @@ import { Agent, request } from 'node:http'
 import { cpus, loadavg, release, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { SimCluster } from '@suanpan/agents'
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
@@ -321,4 +322,53 @@ export function writeBenchmarkSection(begin: string, end: string, section: strin
   const e = text.indexOf(end)
   text = b >= 0 && e > b ? `${text.slice(0, b)}${block}${text.slice(e + end.length)}` : `${text.trimEnd()}\n\n${block}\n`
   writeFileSync(path, text)
+}
+
+/**
+ * Clean-ups run last-in first-out at the end of a benchmark, and on Ctrl-C (then the process exits 130), so no
+ * control plane or database outlives the script.
+ */
+export function cleanupStack(onInterrupt: string): { cleanups: (() => Promise<void> | void)[]; runCleanups: () => Promise<void> } {
+  const cleanups: (() => Promise<void> | void)[] = []
+  const runCleanups = async (): Promise<void> => {
+    while (cleanups.length > 0) {
+      const cleanup = cleanups.pop()
+      try {
+        await cleanup?.()
+      } catch (error) {
+        progress(`cleanup failed: ${String(error)}`)
+      }
+    }
+  }
+  process.once('SIGINT', () => {
+    progress(onInterrupt)
+    runCleanups().finally(() => process.exit(130))
+  })
+  return { cleanups, runCleanups }
+}
+
+/** Register every cluster of a simulated fleet through the API; its tokens, in fleet order. Progress every 5 s. */
+export async function registerFleet(
+  client: HttpClient,
+  fleet: readonly SimCluster[],
+  adminToken: string,
+  concurrency = 8,
+): Promise<string[]> {
+  const tokens: string[] = new Array(fleet.length)
+  let done = 0
+  let lastProgress = performance.now()
+  await forEachLimited(fleet.length, concurrency, async (i) => {
+    const cluster = fleet[i] as SimCluster
+    const res = await client.send('POST', '/api/v1/clusters', Buffer.from(JSON.stringify(cluster.identity)), {
+      authorization: `Bearer ${adminToken}`,
+    })
+    if (res.status !== 201) throw new Error(`registering ${cluster.identity.clusterId}: HTTP ${res.status} ${res.body.toString()}`)
+    tokens[i] = (JSON.parse(res.body.toString()) as { token: string }).token
+    done++
+    if (performance.now() - lastProgress > 5_000) {
+      lastProgress = performance.now()
+      progress(`  registered ${done.toLocaleString('en-US')}/${fleet.length.toLocaleString('en-US')} clusters`)
+    }
+  })
+  return tokens
 }
