@@ -6,7 +6,7 @@ import { hashToken } from '../ledger/tokens'
 import { bearerToken } from '../plugins/auth'
 import type { Store } from '../store/open'
 import { hashPassword, passwordProblem, verifyPassword } from './passwords'
-import { can, type Permission, type Principal, parseScope, type Role, type RouteAccess, type Scope, scopeAllowed, scopeText } from './roles'
+import { can, type Permission, type Principal, parseScope, type Role, type RouteAccess, scopeAllowed, scopeText } from './roles'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -266,15 +266,14 @@ export function platformsOf(p: Principal | null): string[] | null {
   return p?.scope.kind === 'ministry' ? [`cn-${p.scope.name}`] : null
 }
 
-/** Narrow a requested filter to what the scope allows ([] when nothing: the answer is then empty). */
-export function narrow(requested: readonly string[] | undefined, allowed: string[] | null): string[] | undefined {
-  if (!allowed) return requested ? [...requested] : undefined
-  if (!requested || requested.length === 0) return allowed
-  return requested.filter((r) => allowed.includes(r))
-}
-
 /** A value no province or platform has: a filter narrowed to nothing matches nothing. */
 export const NONE_IN_SCOPE = 'none-in-scope'
+
+/** A requested filter narrowed to what the scope allows; [NONE_IN_SCOPE] when nothing is left (the answer is empty). */
+export function narrow(requested: readonly string[] | undefined, allowed: readonly string[]): string[] {
+  const kept = requested && requested.length > 0 ? requested.filter((r) => allowed.includes(r)) : [...allowed]
+  return kept.length > 0 ? kept : [NONE_IN_SCOPE]
+}
 
 /** A query's location filters (`province`, `platform`; comma-separated text) narrowed to the principal's scope. */
 export function scopedQuery<Q extends { province?: string; platform?: string }>(
@@ -293,10 +292,10 @@ export function scopedQuery<Q extends { province?: string; platform?: string }>(
           .filter(Boolean)
       : undefined
   const out = { ...query }
-  if (provinces) out.province = narrow(list(query.province), provinces)?.join(',') || NONE_IN_SCOPE
+  if (provinces) out.province = narrow(list(query.province), provinces).join(',')
   if (platforms) {
     // A route without a platform filter cannot show a ministry its share: it shows nothing rather than everything.
-    if (opts.platform) out.platform = narrow(list(query.platform), platforms)?.join(',') || NONE_IN_SCOPE
+    if (opts.platform) out.platform = narrow(list(query.platform), platforms).join(',')
     else out.province = NONE_IN_SCOPE
   }
   return out
@@ -307,8 +306,4 @@ export function inScope(p: Principal | null, cluster: { province: string; platfo
   if (!p || p.scope.kind === 'national') return true
   if (p.scope.kind === 'province') return cluster.province === p.scope.code
   return cluster.platform === `cn-${p.scope.name}`
-}
-
-export function scopeOf(p: Principal | null): Scope {
-  return p?.scope ?? { kind: 'national' }
 }

@@ -1,10 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { NONE_IN_SCOPE, narrow, platformsOf, provincesOf } from '../../access/service'
+import { narrow, platformsOf, provincesOf } from '../../access/service'
 import { parseLedgerQuery, queryLedger } from '../../ledger/query'
 import { ErrorSchema, LedgerQuerySchema, LedgerResponseSchema } from '../../schemas'
 import type { AppServices } from '../../services'
-
-const orNone = (list: string[] | undefined) => (list && list.length > 0 ? list : [NONE_IN_SCOPE])
 
 export const ledgerRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (app, { services }) => {
   app.get(
@@ -25,8 +23,8 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
       // A scoped principal sees its province (or its ministry's platform) only, whatever it asks for.
       const provinces = provincesOf(request.principal)
       const platforms = platformsOf(request.principal)
-      if (provinces) parsed.filters.province = orNone(narrow(parsed.filters.province, provinces))
-      if (platforms) parsed.filters.platform = orNone(narrow(parsed.filters.platform, platforms))
+      if (provinces) parsed.filters.province = narrow(parsed.filters.province, provinces)
+      if (platforms) parsed.filters.platform = narrow(parsed.filters.platform, platforms)
       return queryLedger(services.view, {
         ...parsed,
         now: services.now(),

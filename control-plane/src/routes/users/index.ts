@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { ROLES } from '../../access/roles'
+import { ROLES, scopeText } from '../../access/roles'
 import { LedgerError } from '../../ledger/errors'
 import { ErrorSchema } from '../../schemas'
 import type { AppServices } from '../../services'
@@ -124,8 +124,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = 
         if (services.config.openReads) return { id: 'anonymous', role: 'anonymous', scope: 'national', via: 'anonymous' }
         throw new LedgerError(401, 'UNAUTHENTICATED', 'not signed in')
       }
-      const scope = p.scope.kind === 'national' ? 'national' : p.scope.kind === 'province' ? p.scope.code : `ministry:${p.scope.name}`
-      return { id: p.id, role: p.role, scope, via: p.via }
+      return { id: p.id, role: p.role, scope: scopeText(p.scope), via: p.via }
     },
   )
 
