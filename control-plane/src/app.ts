@@ -210,7 +210,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     const at =
       findNul(request.query, '/query') ??
       findNul(request.params, '/params') ??
-      (typeof request.body === 'string'
+      (typeof request.body === 'string' || Buffer.isBuffer(request.body)
         ? request.body.includes('\\u0000') || request.body.includes('\u0000')
           ? '/body'
           : null

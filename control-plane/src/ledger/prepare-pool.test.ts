@@ -41,6 +41,22 @@ describe('report preparation on worker threads', () => {
     expect(fromWorker.rows.find((r) => r.kind === 'GPU')?.devices).toBe(8)
   })
 
+  it('takes bodies as bytes too: a buffer of its own memory moves to the worker, a pooled slice is copied', async () => {
+    const body = JSON.stringify({ ...report, cluster: { ...report.cluster, siteName: '北京政务云' } })
+    const owned = Buffer.alloc(Buffer.byteLength(body), body)
+    const pooled = Buffer.from(body.slice(0, 10))
+    const slice = Buffer.concat([pooled, Buffer.from(body.slice(10))]).subarray(0)
+    const fromText = await inline.prepare(body)
+    expect(await pool.prepare(owned)).toEqual(fromText)
+    // The moved buffer is detached from this thread: it cannot be read or reused here by mistake.
+    expect(owned.buffer.byteLength).toBe(0)
+    const small = Buffer.from('{not json')
+    expect(small.byteOffset > 0 || small.byteLength < small.buffer.byteLength).toBe(true)
+    await expect(pool.prepare(small)).rejects.toMatchObject({ statusCode: 400, code: 'INVALID_JSON' })
+    expect(small.toString()).toBe('{not json')
+    expect(await pool.prepare(slice)).toEqual(fromText)
+  })
+
   it('carries validation errors back with their status, code and field paths', async () => {
     const bad = JSON.stringify({ ...report, nodes: [{ ...report.nodes[0], cpu: { cores: -1 } }] })
     const error = await pool.prepare(bad).catch((e: unknown) => e)

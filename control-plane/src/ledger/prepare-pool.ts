@@ -5,13 +5,14 @@ import { type PreparedReport, prepareBody } from './prepare'
 
 /** Turns a report body into a prepared report: on worker threads, or inline when there are none. */
 export interface Preparer {
-  prepare(body: string): Promise<PreparedReport>
+  /** A body as text, or as UTF-8 bytes (handed to the worker without a copy when it owns its memory). */
+  prepare(body: string | Buffer): Promise<PreparedReport>
   close(): Promise<void>
 }
 
 export function inlinePreparer(catalog: Catalog): Preparer {
   return {
-    prepare: async (body) => prepareBody(body, catalog),
+    prepare: async (body) => prepareBody(typeof body === 'string' ? body : body.toString('utf8'), catalog),
     close: async () => {},
   }
 }
@@ -77,7 +78,16 @@ export function workerPreparer(size: number, catalogFile: string | null): Prepar
       const target = slot
       return new Promise<PreparedReport>((resolve, reject) => {
         target.pending.set(id, { resolve, reject })
-        target.worker.postMessage({ id, body })
+        if (typeof body === 'string') {
+          target.worker.postMessage({ id, body })
+          return
+        }
+        // A body of its own ArrayBuffer moves to the worker; a slice of a shared pool is copied first.
+        const owned =
+          body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer
+            ? body.buffer
+            : new Uint8Array(body).buffer
+        target.worker.postMessage({ id, bytes: owned }, [owned])
       })
     },
     async close() {

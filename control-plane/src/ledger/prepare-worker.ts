@@ -7,9 +7,10 @@ import { prepareBody } from './prepare'
 const { catalogFile } = workerData as { catalogFile: string | null }
 const catalog = loadCatalog(catalogFile ? { userFile: catalogFile } : {})
 
-parentPort?.on('message', (message: { id: number; body: string }) => {
+parentPort?.on('message', (message: { id: number; body?: string; bytes?: ArrayBuffer }) => {
   try {
-    parentPort?.postMessage({ id: message.id, ok: true, prepared: prepareBody(message.body, catalog) })
+    const text = message.body ?? Buffer.from(message.bytes ?? new ArrayBuffer(0)).toString('utf8')
+    parentPort?.postMessage({ id: message.id, ok: true, prepared: prepareBody(text, catalog) })
   } catch (error) {
     const e =
       error instanceof LedgerError

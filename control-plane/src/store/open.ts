@@ -13,7 +13,19 @@ export interface Store {
   readonly dialect: Dialect
   /** Where the data lives, without credentials. */
   readonly description: string
+  /**
+   * SQLite only: the connection under Kysely, for hot paths that run plain prepared statements
+   * synchronously. Use it only inside `db.connection().execute(...)`, which holds Kysely's lock on
+   * the one connection, so no Kysely transaction is open around it.
+   */
+  readonly sqlite?: RawSqlite
   close(): Promise<void>
+}
+
+export interface RawSqlite {
+  /** A prepared statement, cached by SQL text. */
+  prepare(sql: string): SQLite.Statement
+  exec(sql: string): void
 }
 
 export interface StoreOptions {
@@ -49,8 +61,10 @@ function openSqlite(path: string): Store {
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('cache_size = -32768')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) })
-  return { db, dialect: 'sqlite', description: `sqlite:${path}`, close: () => db.destroy() }
+  const cached = cachingStatements(sqlite)
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) })
+  const raw: RawSqlite = { prepare: cached.prepare, exec: (sql) => void sqlite.exec(sql) }
+  return { db, dialect: 'sqlite', description: `sqlite:${path}`, sqlite: raw, close: () => db.destroy() }
 }
 
 const STATEMENT_CACHE_SIZE = 256

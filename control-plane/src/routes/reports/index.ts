@@ -1,22 +1,23 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { LedgerError } from '../../ledger/errors'
 import { ingestReport } from '../../ledger/ingest'
 import { bearerToken } from '../../plugins/auth'
 import { ErrorSchema, ReportAckSchema } from '../../schemas'
 import type { AppServices } from '../../services'
 
 /**
- * Report bodies stay text here: parsing, validation and classification happen in the preparer
- * (worker threads). fastify's default parser also scans every body for prototype-poisoning keys;
+ * Report bodies stay bytes here: decoding, parsing, validation and classification happen in the
+ * preparer (worker threads, which receive the bytes without a copy). fastify's default parser also scans every body for prototype-poisoning keys;
  * not needed here because JSON.parse only creates own properties, every object in the contract
  * refuses unknown keys, and the one open map (node labels) is only ever read.
  */
-function keepText(_request: unknown, body: string, done: (err: Error | null, value?: unknown) => void): void {
+function keepBytes(_request: unknown, body: Buffer, done: (err: Error | null, value?: unknown) => void): void {
   done(null, body)
 }
 
 export const reportRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (app, { services }) => {
   app.removeContentTypeParser('application/json')
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: services.config.bodyLimitBytes }, keepText)
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: services.config.bodyLimitBytes }, keepBytes)
   app.post(
     '/api/v1/reports',
     {
@@ -42,7 +43,9 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
         const holder = await services.authenticator.authenticate(bearerToken(request))
         request.auditActor = `cluster:${holder.id}`
         request.auditScope = holder.province
-        const report = await services.preparer.prepare(request.body as string)
+        const body = request.body
+        if (!Buffer.isBuffer(body)) throw new LedgerError(400, 'INVALID_JSON', 'body is missing: send the report as JSON')
+        const report = await services.preparer.prepare(body)
         kind = report.kind
         await services.authenticator.authorize(holder, report.clusterId)
         const result = await ingestReport(services, holder, report)
