@@ -13,6 +13,7 @@ import type {
 } from '../schemas'
 import { HISTORY_DIMENSIONS } from '../schemas'
 import type { Store } from '../store/open'
+import { isRollupDimension, ROLLUP_SUM_NAMES, RollupIndex, type RollupSum, rollUp } from './rollups'
 import type { HistorySample } from './sample'
 
 const HOUR_MS = 3_600_000
@@ -127,16 +128,25 @@ function num(value: unknown): number {
  * without moving its rows into JavaScript.
  */
 export class HistoryStore {
+  private readonly rollups: RollupIndex
+  /** Bumped whenever samples are written or pruned: cached answers over the samples are then stale. */
+  private version = 0
+  private readonly idleRows = new Map<string, { rows: IdleRow[]; version: number; at: number }>()
+
   constructor(
     private readonly store: Store,
     readonly sampleStepSeconds: number,
-  ) {}
+    /** Off: every question aggregates the samples (tests compare the two ways). */
+    private readonly options: { rollups: boolean } = { rollups: true },
+  ) {
+    this.rollups = new RollupIndex(store.db, sampleStepSeconds * 1000)
+  }
 
   /** Write one sample; writing the same step again replaces it (a restart mid-step is harmless). */
   async record(sample: HistorySample): Promise<void> {
     const db = this.store.db
+    const stamps = new Set(sample.samples.map((s) => s.ts))
     await db.transaction().execute(async (trx) => {
-      const stamps = new Set(sample.samples.map((s) => s.ts))
       for (const ts of stamps) {
         const ids = sample.samples.filter((s) => s.ts === ts).map((s) => s.cluster_id)
         for (let i = 0; i < ids.length; i += 500) {
@@ -158,18 +168,61 @@ export class HistoryStore {
           .values(sample.accelerators.slice(i, i + 3_000))
           .execute()
       }
+      await rollUp(trx, [...stamps])
     })
+    this.version += 1
+    this.rollups.markRolled(stamps)
   }
 
   async prune(before: number): Promise<void> {
     await this.store.db.deleteFrom('history_samples').where('ts', '<', before).execute()
     await this.store.db.deleteFrom('history_accelerators').where('ts', '<', before).execute()
+    await this.store.db.deleteFrom('history_rollups').where('ts', '<', before).execute()
+    await this.store.db.deleteFrom('history_accelerator_rollups').where('ts', '<', before).execute()
+    this.rollups.forget(before)
+    this.version += 1
   }
 
   async series(query: HistoryQuery, now: number): Promise<HistoryResponse> {
     const groupBy = parseHistoryGroupBy(query.groupBy)
     const w = historyWindow(query, now, this.sampleStepSeconds)
     const limit = query.limit ?? DEFAULT_SERIES_LIMIT
+    const filters = filtersOf(query)
+    const rows = (await this.seriesFromRollups(groupBy, filters, w)) ?? (await this.seriesFromSamples(groupBy, filters, w))
+    return seriesResponse(rows, groupBy, w, limit)
+  }
+
+  /**
+   * Grouped by one location dimension (or national) and filtered on that same dimension at most: the
+   * rollups answer, one row per step and group. Anything else: null.
+   */
+  private async seriesFromRollups(groupBy: HistoryDimension | null, filters: Filters, w: Window): Promise<SeriesRow[] | null> {
+    const filtered = Object.keys(filters) as HistoryDimension[]
+    if (!this.options.rollups) return null
+    if (groupBy !== null && !isRollupDimension(groupBy)) return null
+    if (filtered.length > 1 || (filtered.length === 1 && groupBy !== null && filtered[0] !== groupBy)) return null
+    const dim = groupBy ?? filtered[0] ?? null
+    if (dim !== null && !isRollupDimension(dim)) return null
+    if (!(await this.rollups.cover(w.from, w.to))) return null
+    const values = dim === null ? null : (filters[dim] ?? null)
+    let q = this.store.db
+      .selectFrom('history_rollups as h')
+      .where('h.dim', '=', dim ?? '')
+      .where('h.ts', '>=', w.from)
+      .where('h.ts', '<', w.to)
+      .select([
+        bucketSql(w).as('b'),
+        (groupBy === null ? sql<string | null>`''` : sql<string | null>`case when h.value = '' then null else h.value end`).as('g'),
+        sql<number>`count(distinct h.ts)`.as('stamps'),
+        sql<number>`sum(h.clusters)`.as('n'),
+        ...ROLLUP_SUM_NAMES.map((name) => sql<number>`sum(${sql.ref(`h.${name}`)})`.as(name)),
+      ])
+      .groupBy(groupBy === null ? [sql`1`] : [sql`1`, sql`2`])
+    if (values) q = q.where('h.value', 'in', values)
+    return (await q.execute()) as SeriesRow[]
+  }
+
+  private async seriesFromSamples(groupBy: HistoryDimension | null, filters: Filters, w: Window): Promise<SeriesRow[]> {
     const db = this.store.db
     const bucket = bucketSql(w)
     const groupExpr: Expression<string | null> = groupBy ? sql.ref(`c.${COLUMN[groupBy]}`) : sql.lit('')
@@ -199,73 +252,21 @@ export class HistoryStore {
         sql<number>`sum(h.it_power_kw * h.carbon_intensity)`.as('carbon'),
       ])
       .groupBy([sql`1`, sql`2`])
-    const where = filterSql(filtersOf(query))
+    const where = filterSql(filters)
     if (where) q = q.where(where)
-    const rows = await q.execute()
-
-    const points = Math.ceil((w.to - w.from) / w.step)
-    const t = Array.from({ length: points }, (_, i) => w.from + i * w.step)
-    const bySeries = new Map<string, { series: HistorySeries; weight: number }>()
-    const nulls = () => new Array<number | null>(points).fill(null)
-    for (const r of rows) {
-      const b = num(r.b)
-      if (b < 0 || b >= points) continue
-      const key = r.g ?? '(none)'
-      let entry = bySeries.get(key)
-      if (!entry) {
-        entry = {
-          weight: 0,
-          series: {
-            key: groupBy ? { [groupBy]: key } : {},
-            cpuRequested: nulls(),
-            cpuUsed: nulls(),
-            memoryRequested: nulls(),
-            acceleratorsInUse: nulls(),
-            itPowerKw: nulls(),
-            pue: nulls(),
-            greenShare: nulls(),
-            carbonIntensityKgPerKwh: nulls(),
-            clusters: nulls(),
-          },
-        }
-        bySeries.set(key, entry)
-      }
-      const s = entry.series
-      const stamps = Math.max(1, num(r.stamps))
-      const it = num(r.it)
-      entry.weight += num(r.cpu_alloc) / stamps
-      s.cpuRequested[b] = ratio(num(r.cpu_req), num(r.cpu_alloc))
-      s.cpuUsed[b] = ratio(num(r.cpu_used), num(r.cpu_used_alloc))
-      s.memoryRequested[b] = ratio(num(r.mem_req), num(r.mem_alloc))
-      s.acceleratorsInUse[b] = ratio(num(r.acc_in_use), num(r.acc_in_use_alloc))
-      // Power is a level, not a ratio: the mean over the samples in the bucket.
-      s.itPowerKw[b] = it / stamps
-      s.pue[b] = ratio(num(r.facility), it)
-      s.greenShare[b] = ratio(num(r.green), num(r.green_it))
-      s.carbonIntensityKgPerKwh[b] = ratio(num(r.carbon), num(r.carbon_it))
-      s.clusters[b] = num(r.n) / stamps
-    }
-    const series = [...bySeries.values()]
-      .sort((a, b) => b.weight - a.weight || (a.series.key[groupBy ?? ''] ?? '').localeCompare(b.series.key[groupBy ?? ''] ?? ''))
-      .slice(0, limit)
-      .map((e) => e.series)
-    return {
-      groupBy,
-      from: new Date(w.from).toISOString(),
-      to: new Date(w.to).toISOString(),
-      step: w.step / 1000,
-      source: 'store',
-      t,
-      series,
-    }
+    return (await q.execute()) as SeriesRow[]
   }
 
   async accelerators(query: AcceleratorHistoryQuery, now: number): Promise<AcceleratorHistoryResponse> {
     const w = historyWindow(query, now, this.sampleStepSeconds)
-    const db = this.store.db
-    let q = db
-      .selectFrom('history_accelerators as h')
-      .innerJoin('clusters as c', 'c.id', 'h.cluster_id')
+    const filters = filtersOf({ province: query.province, site: query.site, cluster: query.cluster })
+    const national = Object.keys(filters).length === 0 && this.options.rollups && (await this.rollups.cover(w.from, w.to))
+    // Nationally the per-model rollups answer; a location filter needs the samples.
+    let q = (
+      national
+        ? this.store.db.selectFrom('history_accelerator_rollups as h')
+        : this.store.db.selectFrom('history_accelerators as h').innerJoin('clusters as c', 'c.id', 'h.cluster_id')
+    )
       .where('h.ts', '>=', w.from)
       .where('h.ts', '<', w.to)
       .select([
@@ -280,7 +281,7 @@ export class HistoryStore {
         sql<number>`sum(h.acc_in_use_alloc)`.as('in_use_alloc'),
       ])
       .groupBy([sql`1`, 'h.kind', 'h.vendor', 'h.model'])
-    const where = filterSql(filtersOf({ province: query.province, site: query.site, cluster: query.cluster }))
+    const where = filterSql(filters)
     if (where) q = q.where(where)
     const kinds = listOf(query.kind)
     if (kinds) q = q.where('h.kind', 'in', kinds)
@@ -352,7 +353,26 @@ export class HistoryStore {
       .having(sql<SqlBool>`min(h.ts) <= ${from + this.sampleStepSeconds * 1000}`)
     const where = filterSql(filtersOf({ province: query.province, site: query.site }))
     if (where) q = q.where(where)
-    const rows = await q.execute()
+    // The rows change only when a step is recorded or pruned, or when the window passes a step: cached
+    // until then (and a minute at most, so a cluster moved to another site is seen).
+    const step = this.sampleStepSeconds * 1000
+    const cacheKey = JSON.stringify([
+      measure,
+      threshold,
+      hours,
+      query.province ?? '',
+      query.site ?? '',
+      Math.floor(from / step),
+      Math.floor(to / step),
+    ])
+    const cached = this.idleRows.get(cacheKey)
+    let rows: IdleRow[]
+    if (cached && cached.version === this.version && cached.at > now - 60_000) rows = cached.rows
+    else {
+      rows = await q.execute()
+      if (this.idleRows.size >= 64) this.idleRows.clear()
+      this.idleRows.set(cacheKey, { rows, version: this.version, at: now })
+    }
     const listed: IdleResponse['clusters'] = []
     for (const r of rows) {
       const c = lookup(r.cluster_id)
@@ -396,5 +416,69 @@ export class HistoryStore {
       clusters: listed.slice(0, query.limit ?? 500),
       totals,
     }
+  }
+}
+
+type IdleRow = { cluster_id: string; first: number; last: number; measured: number; peak: number; mean: number }
+
+/** One row of a series query: a step bucket, a group and the sums over its samples. */
+type SeriesRow = { b: number; g: string | null; stamps: number; n: number } & Record<RollupSum, number | null>
+
+/** Series from the grouped sums: ratios per bucket, power as the bucket's mean, the heaviest groups first. */
+function seriesResponse(rows: SeriesRow[], groupBy: HistoryDimension | null, w: Window, limit: number): HistoryResponse {
+  const points = Math.ceil((w.to - w.from) / w.step)
+  const t = Array.from({ length: points }, (_, i) => w.from + i * w.step)
+  const bySeries = new Map<string, { series: HistorySeries; weight: number }>()
+  const nulls = () => new Array<number | null>(points).fill(null)
+  for (const r of rows) {
+    const b = num(r.b)
+    if (b < 0 || b >= points) continue
+    const key = r.g ?? '(none)'
+    let entry = bySeries.get(key)
+    if (!entry) {
+      entry = {
+        weight: 0,
+        series: {
+          key: groupBy ? { [groupBy]: key } : {},
+          cpuRequested: nulls(),
+          cpuUsed: nulls(),
+          memoryRequested: nulls(),
+          acceleratorsInUse: nulls(),
+          itPowerKw: nulls(),
+          pue: nulls(),
+          greenShare: nulls(),
+          carbonIntensityKgPerKwh: nulls(),
+          clusters: nulls(),
+        },
+      }
+      bySeries.set(key, entry)
+    }
+    const s = entry.series
+    const stamps = Math.max(1, num(r.stamps))
+    const it = num(r.it)
+    entry.weight += num(r.cpu_alloc) / stamps
+    s.cpuRequested[b] = ratio(num(r.cpu_req), num(r.cpu_alloc))
+    s.cpuUsed[b] = ratio(num(r.cpu_used), num(r.cpu_used_alloc))
+    s.memoryRequested[b] = ratio(num(r.mem_req), num(r.mem_alloc))
+    s.acceleratorsInUse[b] = ratio(num(r.acc_in_use), num(r.acc_in_use_alloc))
+    // Power is a level, not a ratio: the mean over the samples in the bucket.
+    s.itPowerKw[b] = it / stamps
+    s.pue[b] = ratio(num(r.facility), it)
+    s.greenShare[b] = ratio(num(r.green), num(r.green_it))
+    s.carbonIntensityKgPerKwh[b] = ratio(num(r.carbon), num(r.carbon_it))
+    s.clusters[b] = num(r.n) / stamps
+  }
+  const series = [...bySeries.values()]
+    .sort((a, b) => b.weight - a.weight || (a.series.key[groupBy ?? ''] ?? '').localeCompare(b.series.key[groupBy ?? ''] ?? ''))
+    .slice(0, limit)
+    .map((e) => e.series)
+  return {
+    groupBy,
+    from: new Date(w.from).toISOString(),
+    to: new Date(w.to).toISOString(),
+    step: w.step / 1000,
+    source: 'store',
+    t,
+    series,
   }
 }

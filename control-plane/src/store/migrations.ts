@@ -233,6 +233,35 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('clusters_token_hash').on('clusters').column('token_hash').execute()
     },
   },
+  '0014_history_rollups': {
+    async up(db: Kysely<unknown>) {
+      // history/rollups.ts: sums per step by location dimension, and nationally per accelerator model. Existing
+      // history is rolled up when a question first covers it (RollupIndex), not here: a large store upgrades fast.
+      let rollups = db.schema
+        .createTable('history_rollups')
+        .addColumn('ts', 'bigint', (c) => c.notNull())
+        .addColumn('dim', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('clusters', dbl, (c) => c.notNull())
+      for (const column of ['cpu_alloc', 'cpu_req', 'cpu_used', 'cpu_used_alloc', 'mem_alloc', 'mem_req', 'acc_in_use', 'acc_in_use_alloc'])
+        rollups = rollups.addColumn(column, dbl, (c) => c.notNull())
+      for (const column of ['it', 'facility', 'green_it', 'green', 'carbon_it', 'carbon']) rollups = rollups.addColumn(column, dbl)
+      await rollups.addPrimaryKeyConstraint('history_rollups_pk', ['dim', 'ts', 'value']).execute()
+      await db.schema.createIndex('history_rollups_ts').on('history_rollups').column('ts').execute()
+      await db.schema
+        .createTable('history_accelerator_rollups')
+        .addColumn('ts', 'bigint', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('vendor', 'text', (c) => c.notNull())
+        .addColumn('model', 'text', (c) => c.notNull())
+        .addColumn('domestic', 'integer', (c) => c.notNull())
+        .addColumn('devices', dbl, (c) => c.notNull())
+        .addColumn('acc_in_use', dbl, (c) => c.notNull())
+        .addColumn('acc_in_use_alloc', dbl, (c) => c.notNull())
+        .addPrimaryKeyConstraint('history_accelerator_rollups_pk', ['ts', 'kind', 'vendor', 'model'])
+        .execute()
+    },
+  },
 }
 
 /** The numeric columns ledger_rows was created with (migration 0001: frozen). */

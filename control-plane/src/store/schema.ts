@@ -114,6 +114,40 @@ export interface HistoryAcceleratorsTable {
   acc_in_use_alloc: number
 }
 
+/** Sums of the samples at one step by one location dimension (history/rollups.ts); dim '' = national. */
+export interface HistoryRollupsTable {
+  ts: number
+  dim: string
+  value: string
+  clusters: number
+  cpu_alloc: number
+  cpu_req: number
+  cpu_used: number
+  cpu_used_alloc: number
+  mem_alloc: number
+  mem_req: number
+  acc_in_use: number
+  acc_in_use_alloc: number
+  it: number | null
+  facility: number | null
+  green_it: number | null
+  green: number | null
+  carbon_it: number | null
+  carbon: number | null
+}
+
+/** National sums of the accelerator samples at one step per model. */
+export interface HistoryAcceleratorRollupsTable {
+  ts: number
+  kind: string
+  vendor: string
+  model: string
+  domestic: number
+  devices: number
+  acc_in_use: number
+  acc_in_use_alloc: number
+}
+
 /** A frozen census: the document as served, its digest, and the summary the list shows. */
 export interface CensusesTable {
   id: number
@@ -217,6 +251,8 @@ export interface Database {
   ledger_rows: LedgerRowsTable
   history_samples: HistorySamplesTable
   history_accelerators: HistoryAcceleratorsTable
+  history_rollups: HistoryRollupsTable
+  history_accelerator_rollups: HistoryAcceleratorRollupsTable
   censuses: CensusesTable
   scheduled_runs: ScheduledRunsTable
   audit_log: AuditLogTable
