@@ -93,6 +93,79 @@ cluster
   })
 
 const urlOption = () => new Option('--url <url>', 'control plane URL').env('SUANPAN_URL').default('http://127.0.0.1:8080')
+// Approvals need two people: each acts with its own API token (POST /api/v1/users/:name/tokens), or the admin token.
+const userTokenOption = () => new Option('--token <token>', "a user's API token (default: the admin token)").env('SUANPAN_TOKEN')
+const adminTokenFallback = () =>
+  new Option('--admin-token <token>', 'admin token when no --token (or SUANPAN_ADMIN_TOKEN, or .suanpan/admin-token)').env(
+    'SUANPAN_ADMIN_TOKEN',
+  )
+cluster
+  .command('delete <id>')
+  .description(
+    "delete a cluster (out of the ledger, tokens revoked, history kept); under the two-person rule it waits for a second person's approval",
+  )
+  .addOption(urlOption())
+  .addOption(userTokenOption())
+  .addOption(adminTokenFallback())
+  .option('--json', 'machine-readable output', false)
+  .action(async (id: string, opts) => {
+    const { clusterDelete } = await import('./approval')
+    await clusterDelete({ ...opts, id }, createOutput(opts.json))
+  })
+
+const approval = program.command('approval').description('the two-person rule: high-risk actions waiting for a second person')
+approval
+  .command('list')
+  .description('approval requests in your scope, newest first')
+  .addOption(
+    new Option('--status <status>', 'only this status').choices(['pending', 'approved', 'rejected', 'expired', 'executed', 'failed']),
+  )
+  .option('--action <action>', 'only this action, e.g. clusters:delete')
+  .addOption(new Option('--limit <n>', 'at most this many').default(100).argParser(positiveInt('--limit', 1000)))
+  .addOption(urlOption())
+  .addOption(userTokenOption())
+  .addOption(adminTokenFallback())
+  .option('--json', 'machine-readable output', false)
+  .action(async (opts) => {
+    const { approvalList } = await import('./approval')
+    await approvalList(opts, createOutput(opts.json))
+  })
+approval
+  .command('show <id>')
+  .description('one approval request')
+  .addOption(urlOption())
+  .addOption(userTokenOption())
+  .addOption(adminTokenFallback())
+  .option('--json', 'machine-readable output', false)
+  .action(async (id: string, opts) => {
+    const { approvalShow } = await import('./approval')
+    await approvalShow({ ...opts, id }, createOutput(opts.json))
+  })
+approval
+  .command('approve <id>')
+  .description('approve as the second person (not the requester): the action runs now (exit 1 if it failed)')
+  .option('--reason <text>', 'a note kept with the decision')
+  .addOption(urlOption())
+  .addOption(userTokenOption())
+  .addOption(adminTokenFallback())
+  .option('--json', 'machine-readable output', false)
+  .action(async (id: string, opts) => {
+    const { approvalApprove } = await import('./approval')
+    if (!(await approvalApprove({ ...opts, id }, createOutput(opts.json)))) process.exitCode = 1
+  })
+approval
+  .command('reject <id>')
+  .description('reject a pending request (its requester may withdraw it): nothing runs')
+  .requiredOption('--reason <text>', 'why')
+  .addOption(urlOption())
+  .addOption(userTokenOption())
+  .addOption(adminTokenFallback())
+  .option('--json', 'machine-readable output', false)
+  .action(async (id: string, opts) => {
+    const { approvalReject } = await import('./approval')
+    await approvalReject({ ...opts, id }, createOutput(opts.json))
+  })
+
 const census = program.command('census').description('numbered, frozen censuses of the ledger (算力资源普查)')
 census
   .command('run')
@@ -318,6 +391,40 @@ drill
   .action(async (opts) => {
     const { drillAbort } = await import('./dr')
     await drillAbort({ dir: opts.dir }, createOutput(opts.json))
+  })
+// Scheduled drills live in the control plane (it runs them on its DR lab): these talk to its API.
+const drillSchedule = drill.command('schedule').description('drill schedules in the control plane (cron, Beijing time)')
+drillSchedule
+  .command('list')
+  .description('schedules with their next due time and last run (missed ones included)')
+  .addOption(urlOption())
+  .addOption(adminTokenOption())
+  .option('--json', 'machine-readable output', false)
+  .action(async (opts) => {
+    const { drillScheduleList } = await import('./drill-schedule')
+    await drillScheduleList(opts, createOutput(opts.json))
+  })
+drillSchedule
+  .command('add <scenario>')
+  .description('run a scenario on a 5-field cron schedule in Beijing time, e.g. --cron "0 3 * * 1" (Mondays 03:00)')
+  .requiredOption('--cron <expression>', 'minute hour day-of-month month day-of-week (Asia/Shanghai)')
+  .option('--disabled', 'store it without running it', false)
+  .addOption(urlOption())
+  .addOption(adminTokenOption())
+  .option('--json', 'machine-readable output', false)
+  .action(async (scenario: string, opts) => {
+    const { drillScheduleAdd } = await import('./drill-schedule')
+    await drillScheduleAdd({ ...opts, scenario, enabled: !opts.disabled }, createOutput(opts.json))
+  })
+drillSchedule
+  .command('remove <id>')
+  .description('remove a schedule (its past runs stay)')
+  .addOption(urlOption())
+  .addOption(adminTokenOption())
+  .option('--json', 'machine-readable output', false)
+  .action(async (id: string, opts) => {
+    const { drillScheduleRemove } = await import('./drill-schedule')
+    await drillScheduleRemove({ ...opts, id }, createOutput(opts.json))
   })
 
 program.parseAsync(process.argv).catch((error: unknown) => {

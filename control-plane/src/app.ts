@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Registry } from 'prom-client'
+import { ApprovalService } from './access/approvals'
 import { AccessControl } from './access/service'
 import { AuditTrail } from './audit/chain'
 import { registerAudit } from './audit/hook'
@@ -9,6 +10,7 @@ import { type Catalog, catalogVersion, loadCatalog } from './catalog'
 import { buildCensus } from './census/build'
 import { CensusStore } from './census/store'
 import type { Config } from './config'
+import { type DrillRunner, DrillService } from './dr/service'
 import { bucketStart, HistoryStore, sampleClusters, VictoriaHistory } from './history'
 import { ClusterAuthenticator } from './ledger/clusters'
 import { LedgerError } from './ledger/errors'
@@ -20,9 +22,11 @@ import { registerErrorHandler } from './plugins/errors'
 import { REDACTED_LOG_PATHS, registerHardening } from './plugins/hardening'
 import { createMetrics } from './plugins/metrics'
 import { loadRegions } from './regions'
+import { approvalRoutes } from './routes/approvals'
 import { auditRoutes } from './routes/audit'
 import { censusRoutes } from './routes/censuses'
 import { clusterRoutes } from './routes/clusters'
+import { drillRoutes } from './routes/drills'
 import { historyRoutes } from './routes/history'
 import { ledgerRoutes } from './routes/ledger'
 import { regionRoutes } from './routes/regions'
@@ -45,6 +49,8 @@ export interface BuildAppOptions {
   logger?: boolean
   /** Where log lines go (default stdout); tests read them. */
   logStream?: { write(line: string): void }
+  /** What runs a drill (default runDrill on config.drLabDir); tests stand in for the real lab. */
+  drillRunner?: DrillRunner
 }
 
 export interface App {
@@ -136,6 +142,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     : null
   const workloads = new WorkloadService({
     db: store.db,
+    ...(store.sqlite ? { sqlite: store.sqlite } : {}),
     view,
     now,
     staleAfterMs,
@@ -143,6 +150,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     ...(config.quotasFile ? { quotas: loadQuotas(config.quotasFile) } : {}),
     log: { warn: (obj, msg) => logWarn(obj, msg) },
   })
+  const audit = new AuditTrail(store)
   const services: AppServices = {
     access: new AccessControl(store, config, now),
     routes: [],
@@ -155,10 +163,18 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     preparer,
     history,
     censuses,
-    audit: new AuditTrail(store),
+    audit,
+    approvals: new ApprovalService({ store, audit, config, now }),
     createCensus,
     evaluate: evaluateNow,
     workloads,
+    drills: new DrillService({
+      store,
+      labDir: config.drLabDir,
+      now,
+      log: { warn: (obj, msg) => logWarn(obj, msg) },
+      ...(options.drillRunner ? { runner: options.drillRunner } : {}),
+    }),
     scheduler: new JobScheduler(store, now, { warn: (obj, msg) => logWarn(obj, msg) }),
     censusJob,
     catalog: mainCatalogOf,
@@ -232,7 +248,9 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(censusRoutes, { services })
   await app.register(auditRoutes, { services })
   await app.register(workloadRoutes, { services })
+  await app.register(drillRoutes, { services })
   await app.register(userRoutes, { services })
+  await app.register(approvalRoutes, { services })
   app.get('/metrics', services.access.guard('metrics:read'), async (_request, reply) => {
     reply.header('content-type', registry.contentType)
     return registry.metrics()
@@ -276,8 +294,10 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   logWarn = (obj, msg) => app.log.warn(obj, msg)
   if (censusJob) await services.scheduler.start(censusJob)
   await workloads.start()
+  await services.drills.start()
   app.addHook('onClose', async () => {
     await services.scheduler.stop()
+    await services.drills.close()
     await workloads.close()
     clearInterval(prune)
     clearInterval(sampler)

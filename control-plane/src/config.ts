@@ -1,4 +1,6 @@
 import { availableParallelism } from 'node:os'
+import { resolve } from 'node:path'
+import { DEFAULT_LAB_DIR } from './dr/state'
 import { DEFAULT_CONSOLE_DIR } from './plugins/console'
 import { type MonthlySchedule, parseMonthly } from './schedule/jobs'
 
@@ -44,7 +46,25 @@ export interface Config {
   readonly quotasFile: string | null
   /** A placement the agent has not confirmed (applied) within this time is released and decided again. */
   readonly reservationTtlSeconds: number
+  /**
+   * The DR lab (`suanpan dr lab up`) the drills API runs drills on, as an absolute path; the same default as the
+   * CLI (.suanpan/dr-lab). Without a lab there, starting a drill answers 409 DR_LAB_MISSING.
+   */
+  readonly drLabDir: string
+  /**
+   * Actions that need a second person's approval (two-person rule, access/approvals.ts): asking for one records a
+   * pending request (202) that another principal holding the action's permission approves. Empty: none.
+   */
+  readonly twoPersonRule: readonly TwoPersonAction[]
+  /** A pending approval request not decided within this time expires and can no longer be approved. */
+  readonly approvalTtlSeconds: number
 }
+
+/** High-risk actions the two-person rule can cover (SUANPAN_TWO_PERSON_RULE names some of them, or `off`). */
+export const TWO_PERSON_ACTIONS = ['clusters:delete', 'drills:remote-takeover', 'drills:failover'] as const
+export type TwoPersonAction = (typeof TWO_PERSON_ACTIONS)[number]
+/** On unless turned off: deleting a cluster and the drills that take production over need two people. */
+export const DEFAULT_TWO_PERSON_RULE: readonly TwoPersonAction[] = TWO_PERSON_ACTIONS
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID'
@@ -56,6 +76,28 @@ function intFrom(env: Record<string, string | undefined>, key: string, fallback:
   const value = Number(raw)
   if (!Number.isInteger(value) || value < min) throw new ConfigError(`${key} must be an integer >= ${min}, got "${raw}"`)
   return value
+}
+
+/** `off` (or `none`): no action needs approval; otherwise a comma-separated list of TWO_PERSON_ACTIONS. */
+function twoPersonRuleFrom(env: Record<string, string | undefined>, key: string): readonly TwoPersonAction[] {
+  const raw = (env[key] ?? '').trim()
+  if (raw === '') return DEFAULT_TWO_PERSON_RULE
+  if (['off', 'none', '0', 'false', 'no'].includes(raw.toLowerCase())) return []
+  const names = [
+    ...new Set(
+      raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ]
+  // A misspelt action would silently go without its second person: refused at start-up instead.
+  const unknown = names.filter((n) => !(TWO_PERSON_ACTIONS as readonly string[]).includes(n))
+  if (unknown.length > 0)
+    throw new ConfigError(
+      `${key}: unknown action ${unknown.map((u) => `"${u}"`).join(', ')}; known: ${TWO_PERSON_ACTIONS.join(', ')} (or off)`,
+    )
+  return names as TwoPersonAction[]
 }
 
 function monthlyFrom(env: Record<string, string | undefined>, key: string, fallback: string): MonthlySchedule | null {
@@ -90,6 +132,9 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     tokenGraceSeconds: intFrom(env, 'SUANPAN_TOKEN_GRACE_SECONDS', 3600, 0),
     openReads: ['1', 'true', 'yes'].includes((env.SUANPAN_OPEN_READS ?? '').toLowerCase()),
     reservationTtlSeconds: intFrom(env, 'SUANPAN_RESERVATION_TTL_SECONDS', 120, 5),
+    drLabDir: resolve(env.SUANPAN_DR_LAB_DIR || DEFAULT_LAB_DIR),
+    twoPersonRule: twoPersonRuleFrom(env, 'SUANPAN_TWO_PERSON_RULE'),
+    approvalTtlSeconds: intFrom(env, 'SUANPAN_APPROVAL_TTL_SECONDS', 86_400, 60),
     ...overrides,
   }
   return Object.freeze(config)

@@ -202,6 +202,7 @@ const KNOWN_PATTERNS: Record<string, string> = {
   '^[1-8][0-9]0000$': '110000',
   '^[1-8][0-9]{3}00$': '130700',
   '^w-[0-9a-f]{12}$': 'w-000000000000',
+  '^apr-[0-9a-f]{16}$': 'apr-0000000000000000',
   [schemas.CENSUS_PERIOD_PATTERN]: '2026-09',
 }
 

@@ -2,7 +2,7 @@ import { type App, buildApp, loadConfig, type Store, verifyAuditTrail } from '@s
 import fc from 'fast-check'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN_TOKEN } from '../support/app'
+import { ADMIN_TOKEN, NO_DR_LAB } from '../support/app'
 import { a100Node, ascendNode, cpuNode, fullReport, identity, usageReport } from '../support/reports'
 import { type TestStore, testStores } from '../support/stores'
 import {
@@ -1085,6 +1085,8 @@ function fuzzSuite(testStore: TestStore, skip: string | null, scale: number): vo
           bodyLimitBytes: BODY_LIMIT,
           historyStepSeconds: 3_600,
           reportLogRetentionSeconds: 30 * 86_400,
+          // No DR lab: a fuzzed POST /api/v1/drills can never start a drill (409 DR_LAB_MISSING, nothing stored).
+          drLabDir: NO_DR_LAB,
         },
       )
       let services: App['services']
@@ -1103,6 +1105,8 @@ function fuzzSuite(testStore: TestStore, skip: string | null, scale: number): vo
       // The monthly census job stays installed (its status route reads the store) but its cron task is stopped:
       // a wall-clock tick on the 1st of a month must not write to the store in the middle of the run.
       await services.scheduler.stop()
+      // Likewise drill schedules a fuzzed request adds: stored and listed, but their cron tasks never fire.
+      await services.drills.schedules.suspend()
       const background = backgroundOf(services)
       const routes = discoverRoutes(app)
       const seeded = await seed(app, services, clock, routes)
@@ -1138,6 +1142,13 @@ function fuzzSuite(testStore: TestStore, skip: string | null, scale: number): vo
           name: 'census request',
           routes: ['POST /api/v1/censuses'],
           make: () => ({ period: '2026-09', title: "'; DROP TABLE censuses; --" }),
+        },
+        // Valid drill requests: with no lab they must be refused (409) and store nothing.
+        { name: 'drill request', routes: ['POST /api/v1/drills'], make: () => ({ scenario: 'a1-lost' }) },
+        {
+          name: 'drill schedule',
+          routes: ['POST /api/v1/drill-schedules'],
+          make: () => ({ scenario: 'switchover', cron: '30 3 * * 1', enabled: false }),
         },
         {
           name: 'full report (SQL metacharacters in labels)',

@@ -174,6 +174,23 @@ for (const { store: testStore, skip } of testStores()) {
         expect(list.items.map((w) => w.id)).toEqual([bjWorkload.id])
         expect((await req('GET', `/api/v1/workloads/${gdWorkload.id}/explain`, 'provincial-admin')).statusCode).toBe(404)
         expect((await req('GET', `/api/v1/workloads/${bjWorkload.id}/explain`, 'provincial-admin')).statusCode).toBe(200)
+        // Approval requests (two-person rule) are scoped by their target's province: Guangdong's cluster deletion,
+        // asked for by the national admin, is seen nationally and never by Beijing's admin.
+        const deletion = await req('DELETE', `/api/v1/clusters/${secret.clusterId}`, 'national-admin')
+        expect(deletion.statusCode, deletion.body).toBe(202)
+        const approvalId = (deletion.json() as { approval: { id: string } }).approval.id
+        const targets = async (role: Role) =>
+          ((await req('GET', '/api/v1/approvals', role)).json() as { approvals: { target: string }[] }).approvals.map((a) => a.target)
+        expect(await targets('auditor')).toContain(secret.clusterId)
+        expect(await targets('drill-operator')).toContain(secret.clusterId)
+        expect(await targets('provincial-admin')).not.toContain(secret.clusterId)
+        expect((await req('GET', `/api/v1/approvals/${approvalId}`, 'provincial-admin')).statusCode).toBe(404)
+        expect((await req('POST', `/api/v1/approvals/${approvalId}/approve`, 'provincial-admin', {})).statusCode).toBe(404)
+        // Seeing it is not deciding it: deciding needs the action's own permission (clusters:write).
+        const auditor = await req('POST', `/api/v1/approvals/${approvalId}/approve`, 'auditor', {})
+        expect(auditor.statusCode).toBe(403)
+        expect((await req('GET', '/api/v1/approvals', 'workload-owner')).statusCode).toBe(403)
+        expect((await req('GET', `/api/v1/clusters/${secret.clusterId}/nodes`, 'auditor')).statusCode).toBe(200)
       })
 
       it('write scopes: nothing outside the scope is changed', async () => {
@@ -187,12 +204,41 @@ for (const { store: testStore, skip } of testStores()) {
         expect(register.statusCode).toBe(403)
         expect((await req('POST', `/api/v1/clusters/${secret.clusterId}/token`, 'provincial-admin')).statusCode).toBe(404)
         expect((await req('DELETE', `/api/v1/clusters/${secret.clusterId}/token`, 'provincial-admin')).statusCode).toBe(404)
+        expect((await req('DELETE', `/api/v1/clusters/${secret.clusterId}`, 'provincial-admin')).statusCode).toBe(404)
         expect(await store.db.selectFrom('workloads').select(['id', 'state']).orderBy('id').execute()).toEqual(before)
         expect(await store.db.selectFrom('clusters').select(['id', 'token_hash']).orderBy('id').execute()).toEqual(clustersBefore)
         // Inside the scope it works.
         const inside = await req('POST', '/api/v1/workloads', 'workload-owner', cpuWorkload('110000', 'bj-stats'))
         expect(inside.statusCode).toBe(201)
         expect((await req('POST', '/api/v1/clusters', 'provincial-admin', identity('110000-new', '110000'))).statusCode).toBe(201)
+        // Deleting its own cluster waits for a second person (two-person rule, on by default): nothing is deleted yet.
+        const deletion = await req('DELETE', '/api/v1/clusters/110000-new', 'provincial-admin')
+        expect(deletion.statusCode, deletion.body).toBe(202)
+        expect((deletion.json() as { approval: { requestedBy: string } }).approval.requestedBy).toBe('user:provincial-admin')
+        const listed = (await req('GET', '/api/v1/clusters', 'provincial-admin')).json() as { clusters: { clusterId: string }[] }
+        expect(listed.clusters.map((c) => c.clusterId)).toContain('110000-new')
+      })
+
+      it('drills: the national admin and the drill operator run and schedule, planner and auditor read, regional roles neither', async () => {
+        // No DR lab in tests (startTestApp): a permitted start is refused 409, never run.
+        for (const role of ['national-admin', 'drill-operator'] as const) {
+          const run = await req('POST', '/api/v1/drills', role, { scenario: 'a1-lost' })
+          expect(run.statusCode, run.body).toBe(409)
+          expect(run.json().code).toBe('DR_LAB_MISSING')
+        }
+        const schedule = await req('POST', '/api/v1/drill-schedules', 'drill-operator', { scenario: 'a1-lost', cron: '0 3 * * 1' })
+        expect(schedule.statusCode, schedule.body).toBe(201)
+        expect(schedule.json().createdBy).toBe('user:drill-operator')
+        for (const role of ['planner', 'auditor'] as const) {
+          expect((await req('GET', '/api/v1/drill-schedules', role)).statusCode).toBe(200)
+          expect((await req('GET', '/api/v1/drills', role)).statusCode).toBe(200)
+          expect((await req('POST', '/api/v1/drills', role, { scenario: 'a1-lost' })).statusCode).toBe(403)
+          expect((await req('DELETE', `/api/v1/drill-schedules/${schedule.json().id}`, role)).statusCode).toBe(403)
+        }
+        for (const role of ['provincial-admin', 'ministry-admin', 'workload-owner'] as const)
+          expect((await req('GET', '/api/v1/drills/scenarios', role)).statusCode).toBe(403)
+        expect((await req('DELETE', `/api/v1/drill-schedules/${schedule.json().id}`, 'drill-operator')).statusCode).toBe(200)
+        expect(await store.db.selectFrom('drill_runs').selectAll().execute()).toEqual([])
       })
 
       it('console session: HttpOnly SameSite=Strict cookie, CSRF token required for changes, sign-out ends it', async () => {

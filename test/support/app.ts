@@ -1,8 +1,15 @@
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { type App, buildApp, loadConfig, type Store } from '@suanpan/control-plane'
 import type { ClusterIdentity, LedgerResponse, Report } from '@suanpan/control-plane/schemas'
 import type { FastifyInstance } from 'fastify'
 
 export const ADMIN_TOKEN = 'test-admin-token'
+/**
+ * A DR lab directory that never exists: no test app may start a real drill (a lab under the repository's
+ * .suanpan/dr-lab would otherwise be found); the drills API answers 409 DR_LAB_MISSING.
+ */
+export const NO_DR_LAB = join(tmpdir(), 'suanpan-tests-no-dr-lab')
 
 export interface TestApp {
   app: FastifyInstance
@@ -24,7 +31,7 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const clock = { now: 1_790_000_000_000 }
   // Most suites read the ledger without signing in, as the demo does; the access-control suite turns this off.
-  const config = loadConfig({}, { adminToken: ADMIN_TOKEN, logLevel: 'error', openReads: true, ...overrides })
+  const config = loadConfig({}, { adminToken: ADMIN_TOKEN, logLevel: 'error', openReads: true, drLabDir: NO_DR_LAB, ...overrides })
   const { app, services } = await buildApp({ config, store, now: () => clock.now, logger: false })
   return {
     app,

@@ -29,6 +29,15 @@ export const PERMISSIONS = [
   'audit:read',
   'users:admin',
   'metrics:read',
+  /**
+   * See approval requests (two-person rule) in the principal's scope, and take part in them. Deciding one also needs
+   * the permission of the action itself (clusters:write to approve a cluster's deletion): see access/approvals.ts.
+   */
+  'approvals:read',
+  /** Drill runs, reports, trends and schedules (灾备演练). */
+  'drills:read',
+  /** Start and abort drills on the DR lab; add and remove drill schedules. */
+  'drills:run',
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -53,13 +62,33 @@ const READ_LOCATION: Permission[] = ['ledger:read', 'history:read', 'clusters:re
 
 const GRANTS: Readonly<Record<Role | 'anonymous', ReadonlySet<Permission>>> = {
   'national-admin': ALL,
-  'provincial-admin': new Set([...READ_LOCATION, 'clusters:write', 'workloads:read', 'workloads:write']),
+  'provincial-admin': new Set([...READ_LOCATION, 'clusters:write', 'workloads:read', 'workloads:write', 'approvals:read']),
   'ministry-admin': new Set([...READ_LOCATION, 'workloads:read', 'workloads:write']),
-  planner: new Set([...READ_LOCATION, 'census:read', 'census:write', 'evaluation:read', 'quotas:read', 'workloads:read', 'metrics:read']),
+  planner: new Set([
+    ...READ_LOCATION,
+    'census:read',
+    'census:write',
+    'evaluation:read',
+    'quotas:read',
+    'workloads:read',
+    'metrics:read',
+    'drills:read',
+  ]),
   'workload-owner': new Set([...READ_LOCATION, 'workloads:read', 'workloads:write', 'quotas:read']),
-  // Drills run from the CLI against the DR lab; in the control plane a drill operator reads.
-  'drill-operator': new Set([...READ_LOCATION]),
-  auditor: new Set([...READ_LOCATION, 'census:read', 'evaluation:read', 'workloads:read', 'quotas:read', 'audit:read', 'metrics:read']),
+  // Runs and schedules drills through the drills API (the CLI runs them on the lab's host too).
+  // It sees approval requests (drill takeover and failover need a second person once the drills API runs them).
+  'drill-operator': new Set([...READ_LOCATION, 'approvals:read', 'drills:read', 'drills:run']),
+  auditor: new Set([
+    ...READ_LOCATION,
+    'census:read',
+    'evaluation:read',
+    'workloads:read',
+    'quotas:read',
+    'audit:read',
+    'metrics:read',
+    'approvals:read',
+    'drills:read',
+  ]),
   // SUANPAN_OPEN_READS (the demo): the national figures without signing in; nothing else.
   anonymous: new Set([...READ_LOCATION, 'census:read', 'evaluation:read', 'metrics:read']),
 }
@@ -77,6 +106,9 @@ const NATIONAL_ONLY = new Set<Permission>([
   'audit:read',
   'users:admin',
   'metrics:read',
+  // One DR lab for the nation: its drills are not a province's business.
+  'drills:read',
+  'drills:run',
 ])
 
 export function can(principal: Principal, permission: Permission): boolean {

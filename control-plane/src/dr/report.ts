@@ -1,6 +1,6 @@
 // The drill report: what an auditor reads. Stored as JSON (and HTML) under <lab>/reports/, listed as
-// history with a trend per scenario. PDF is not produced yet: print the HTML (a later issue can reuse
-// the census PDF path).
+// history with a trend per scenario. The control plane also keeps it (drill_runs) and serves it as JSON, HTML
+// or PDF (this HTML printed by the census PDF path): GET /api/v1/drills/:id/report.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { LevelFit } from './gbt20988'
@@ -103,6 +103,8 @@ export interface DrillReport {
   title: string
   titleZh: string
   description: string
+  /** What `rtoSeconds` measures in this scenario (absent: fault → first acknowledged API write). */
+  rtoMeaning?: string
   trigger: 'manual' | 'scheduled'
   operator: string
   startedAt: string
@@ -135,7 +137,7 @@ export function saveReport(labDir: string, report: DrillReport): { json: string;
   mkdirSync(dir, { recursive: true })
   const json = join(dir, `${report.id}.json`)
   const html = join(dir, `${report.id}.html`)
-  report.exports = { json, html, pdf: 'not produced yet: open the HTML and print to PDF' }
+  report.exports = { json, html, pdf: 'from the control plane: GET /api/v1/drills/<run id>/report?format=pdf (or print the HTML)' }
   writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`)
   writeFileSync(html, renderHtml(report, listReports(labDir)))
   return { json, html }
@@ -248,8 +250,15 @@ function sparkline(values: (number | null)[]): string {
   return `<svg width="${w}" height="${h}" role="img" aria-label="RTO trend"><polyline fill="none" stroke="#1f6feb" stroke-width="1.5" points="${pts}"/></svg>`
 }
 
+export interface RenderHtmlOptions {
+  /** The document's language attribute; the headings are bilingual either way. Default zh-CN. */
+  lang?: 'zh-CN' | 'en'
+  /** The closing line (default: where the JSON is and how to get a PDF). */
+  footer?: string
+}
+
 /** A self-contained HTML page (no scripts, no external assets), bilingual headings. */
-export function renderHtml(r: DrillReport, history: DrillReport[] = []): string {
+export function renderHtml(r: DrillReport, history: DrillReport[] = [], options: RenderHtmlOptions = {}): string {
   const m = r.measurements
   const mark = (ok: boolean | null) => (ok === null ? '—' : ok ? '<b class="ok">✓</b>' : '<b class="bad">✗</b>')
   const rtoOk = m.rtoSeconds === null ? null : m.rtoSeconds <= r.targets.rtoSeconds
@@ -270,13 +279,13 @@ export function renderHtml(r: DrillReport, history: DrillReport[] = []): string 
         )}<p>${mark(i.ok)} ${esc(i.note)}</p>`
       : '<p>—</p>'
   return `<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>灾备演练报告 DR drill report ${esc(r.id)}</title>
+<html lang="${options.lang ?? 'zh-CN'}"><head><meta charset="utf-8"><title>灾备演练报告 DR drill report ${esc(r.id)}</title>
 <style>
 body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;margin:2rem;color:#1b1f24;max-width:70rem}
 h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:1.6rem;border-bottom:1px solid #d0d7de}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:left;font-size:.9rem}
 th{background:#f6f8fa}.ok{color:#1a7f37}.bad{color:#cf222e}.verdict{font-size:1.2rem;padding:.3rem .6rem;border-radius:4px}
-.pass{background:#dafbe1}td code{word-break:break-all}.fail{background:#ffebe9}.aborted,.skipped{background:#fff8c5}code{font-size:.8rem}
+@page{size:A4;margin:12mm}.pass{background:#dafbe1}td code{word-break:break-all}.fail{background:#ffebe9}.aborted,.skipped{background:#fff8c5}code{font-size:.8rem}
 </style></head><body>
 <h1>灾备演练报告 DR drill report — ${esc(r.titleZh)} / ${esc(r.title)}</h1>
 <p class="verdict ${esc(r.verdict)}">结论 Verdict: <b>${esc(VERDICT_ZH[r.verdict])} ${esc(r.verdict.toUpperCase())}</b></p>
@@ -309,7 +318,12 @@ ${table(
 ${table(
   ['measure', 'target', 'measured', ''],
   [
-    ['RTO (fault → first acknowledged API write)', `≤ ${r.targets.rtoSeconds} s`, num(m.rtoSeconds, 2, ' s'), mark(rtoOk)],
+    [
+      `RTO (${esc(r.rtoMeaning ?? 'fault → first acknowledged API write')})`,
+      `≤ ${r.targets.rtoSeconds} s`,
+      num(m.rtoSeconds, 2, ' s'),
+      mark(rtoOk),
+    ],
     [
       'RPO acknowledged writes missing',
       r.targets.rpoWrites === null ? '—' : `≤ ${r.targets.rpoWrites}`,
@@ -349,6 +363,17 @@ ${table(
       .map(([k, v]) => `${k} ${v}`)
       .join(', '),
   )}.</p>
+${
+  Object.keys(m.extra).length
+    ? `<h2>场景实测 Scenario measurements</h2>${table(
+        ['measure', 'value'],
+        Object.entries(m.extra).map(([k, v]) => [
+          esc(k),
+          `<code>${esc((typeof v === 'string' ? v : JSON.stringify(v)).slice(0, 1500))}</code>`,
+        ]),
+      )}`
+    : ''
+}
 <h2>GB/T 20988 等级 Level</h2>
 <p>${m.rtoSeconds === null ? 'not measured' : r.gbt20988.level === null ? 'no level fits' : `RTO/RPO fit level <b>${r.gbt20988.level}</b> ${esc(r.gbt20988.nameZh)} (${esc(r.gbt20988.nameEn)}): RTO ${esc(r.gbt20988.rtoMax)}, RPO ${esc(r.gbt20988.rpoMax)}`}</p>
 <p><small>${esc(r.gbt20988.note)}</small></p>
@@ -390,7 +415,7 @@ ${
       )
     : '<p>first run</p>'
 }
-<p><small>PDF: not produced yet — print this page. JSON: ${esc(r.exports.json)}</small></p>
+<p><small>${esc(options.footer ?? `PDF: GET /api/v1/drills/<run id>/report?format=pdf from the control plane, or print this page. JSON: ${r.exports.json}`)}</small></p>
 </body></html>
 `
 }

@@ -111,7 +111,8 @@ export class LedgerView {
   async load(): Promise<void> {
     const db = this.store.db
     const [records, states, rows] = await Promise.all([
-      db.selectFrom('clusters').selectAll().execute(),
+      // A deleted cluster (two-person rule) keeps its row for its history, but is out of the ledger.
+      db.selectFrom('clusters').selectAll().where('deleted_at', 'is', null).execute(),
       db
         .selectFrom('cluster_state')
         .select([

@@ -1,10 +1,9 @@
-import { hostname } from 'node:os'
 import cron, { type ScheduledTask } from 'node-cron'
 import type { Store } from '../store/open'
+import { instanceName, SCHEDULE_TIMEZONE, SHANGHAI_OFFSET_MS } from './cron'
 
-export const SCHEDULE_TIMEZONE = 'Asia/Shanghai'
-/** China has one offset all year (no daylight saving). */
-const SHANGHAI_OFFSET_MS = 8 * 3_600_000
+export { SCHEDULE_TIMEZONE } from './cron'
+
 const INSTALLED = '(installed)'
 
 /** "monthly D HH:MM" in Beijing time: day 1–28 so every month has it. */
@@ -91,7 +90,7 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).to
  */
 export class JobScheduler {
   private readonly tasks: ScheduledTask[] = []
-  private readonly instance = `${hostname()}:${process.pid}`
+  private readonly instance = instanceName()
 
   constructor(
     private readonly store: Store,

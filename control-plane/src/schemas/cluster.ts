@@ -72,3 +72,13 @@ export const ClusterNodesSchema = Type.Object({
   usageSequence: Type.Union([Type.Integer(), Type.Null()]),
   nodes: Type.Array(ClusterNodeSchema),
 })
+
+/** A cluster deleted: out of the ledger, its tokens revoked; its history and audit records stay. */
+export const ClusterDeletedSchema = Type.Object({
+  clusterId: Type.String(),
+  province: Type.String(),
+  deletedAt: Type.String(),
+  /** The approval it ran under (two-person rule), or null when deletion needed none. */
+  approvalId: Type.Union([Type.String(), Type.Null()]),
+})
+export type ClusterDeleted = Static<typeof ClusterDeletedSchema>

@@ -3,7 +3,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 const dbl = 'double precision'
 
 /** One migration set for SQLite and PostgreSQL: only types both understand. */
-const migrations: Record<string, Migration> = {
+export const migrations: Record<string, Migration> = {
   '0001_ledger': {
     async up(db: Kysely<unknown>) {
       await db.schema
@@ -226,7 +226,77 @@ const migrations: Record<string, Migration> = {
         .execute()
     },
   },
-  // 0010 and 0011 are taken by work written at the same time (drills, approvals).
+  '0010_drills': {
+    async up(db: Kysely<unknown>) {
+      // Every failover drill the control plane ran, was asked to run, or should have run (a scheduled time that
+      // passed while no control plane was up: status 'missed'). The report is the drill's JSON as produced.
+      await db.schema
+        .createTable('drill_runs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('scenario', 'text', (c) => c.notNull())
+        .addColumn('trigger', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('schedule_id', 'text')
+        .addColumn('scheduled_for', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('started_at', 'bigint')
+        .addColumn('finished_at', 'bigint')
+        .addColumn('verdict', 'text')
+        .addColumn('rto_seconds', dbl)
+        .addColumn('rpo_writes', 'integer')
+        .addColumn('level', 'integer')
+        .addColumn('report_id', 'text')
+        .addColumn('report', 'text')
+        .addColumn('detail', 'text')
+        .addColumn('requested_by', 'text', (c) => c.notNull())
+        .addColumn('claimed_by', 'text', (c) => c.notNull())
+        .execute()
+      // The lease of a scheduled run: one row per (schedule, due time), so across restarts and control-plane
+      // instances a due time is claimed once. Manual runs have neither, and NULLs never collide.
+      await db.schema.createIndex('drill_runs_due').on('drill_runs').columns(['schedule_id', 'scheduled_for']).unique().execute()
+      await db.schema.createIndex('drill_runs_created_at').on('drill_runs').column('created_at').execute()
+      await db.schema
+        .createTable('drill_schedules')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('scenario', 'text', (c) => c.notNull())
+        .addColumn('cron', 'text', (c) => c.notNull())
+        .addColumn('timezone', 'text', (c) => c.notNull())
+        .addColumn('enabled', 'integer', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute()
+    },
+  },
+  // Written at the same time as 0010_drills: the two touch different tables and may reach a store in either order
+  // (the migrator allows that, see migrateToLatest).
+  '0011_approvals': {
+    async up(db: Kysely<unknown>) {
+      // Two-person rule (access/approvals.ts): a high-risk action waits here until a second person decides it.
+      // `params` and `result` are JSON text; `scope` is the target's region (a province code, or national).
+      await db.schema
+        .createTable('approval_requests')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('params', 'text', (c) => c.notNull())
+        .addColumn('requested_by', 'text', (c) => c.notNull())
+        .addColumn('requested_at', 'bigint', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('decided_by', 'text')
+        .addColumn('decided_at', 'bigint')
+        .addColumn('reason', 'text')
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('executed_at', 'bigint')
+        .addColumn('result', 'text')
+        .execute()
+      await db.schema.createIndex('approval_requests_status').on('approval_requests').columns(['status', 'requested_at']).execute()
+      await db.schema.createIndex('approval_requests_target').on('approval_requests').columns(['action', 'target', 'status']).execute()
+      // A deleted cluster keeps its row (history queries find its location through it) with the time it was deleted;
+      // it is out of the ledger, the cluster list and authentication (its tokens are revoked when it is deleted).
+      await db.schema.alterTable('clusters').addColumn('deleted_at', 'bigint').execute()
+    },
+  },
   '0012_clusters_token_hash': {
     async up(db: Kysely<unknown>) {
       // Every report authenticates by its token's hash: without an index that was a scan of all clusters.
@@ -315,9 +385,15 @@ export const HISTORY_SAMPLE_MEASURES = [
 /** Site-level energy of the cluster at the sample, null when it reports none. */
 export const HISTORY_SAMPLE_ENERGY = ['it_power_kw', 'pue', 'green_share', 'carbon_intensity'] as const
 
-const provider: MigrationProvider = { getMigrations: async () => migrations }
-
-export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+/**
+ * Apply every migration not applied yet, in name order. Migrations written at the same time on different branches
+ * (0010_drills and 0011_approvals) can reach a store in either order: a store that already has 0011 still gets
+ * 0010 when it arrives (allowUnorderedMigrations), instead of refusing to start. Each migration must therefore
+ * depend on nothing but the migrations numbered below it that every branch had (here: up to 0009).
+ * `set` is for tests (a migration added later); the control plane always runs the set above.
+ */
+export async function migrateToLatest(db: Kysely<unknown>, set: Record<string, Migration> = migrations): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => set }
   const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true })
   const { error, results } = await migrator.migrateToLatest()
   const failed = results?.find((r) => r.status === 'Error')

@@ -17,6 +17,8 @@ export interface ClustersTable {
   registered_at: number
   last_sequence: number | null
   last_report_at: number | null
+  /** When the cluster was deleted (two-person rule); the row stays for its history's location. Null: registered. */
+  deleted_at: number | null
 }
 
 /** Answers already given, so a replay of (cluster, sequence) returns the same one. Pruned by age. */
@@ -244,6 +246,75 @@ export interface UserTokensTable {
   revoked_at: number | null
 }
 
+/** A high-risk action waiting for, or decided by, a second person (two-person rule; migration 0011). */
+export interface ApprovalRequestsTable {
+  id: string
+  /** `clusters:delete`, `drills:remote-takeover`, `drills:failover`. */
+  action: string
+  /** What it acts on: a cluster id, a drill scenario. */
+  target: string
+  /** The target's region: a province code, or `national`. */
+  scope: string
+  /** JSON: what the action is run with once approved. */
+  params: string
+  requested_by: string
+  requested_at: number
+  /** pending | approved (running) | rejected | expired | executed | failed; a pending row past expires_at reads as expired. */
+  status: string
+  decided_by: string | null
+  decided_at: number | null
+  reason: string | null
+  expires_at: number
+  executed_at: number | null
+  /** JSON: what the action returned, or `{ error: { code, message } }`. */
+  result: string | null
+}
+
+/**
+ * One failover drill: run now (`manual`), at a schedule's due time (`scheduled`) or from the CLI (`cli`). Status:
+ * `queued` (claimed, not started) → `running` → the verdict (`pass`, `fail`, `aborted`, `skipped`); `missed` for a
+ * due time that passed while no control plane was running (recorded, never run late). Times are epoch ms.
+ */
+export interface DrillRunsTable {
+  id: string
+  scenario: string
+  trigger: string
+  status: string
+  /** The schedule and due time of a scheduled run; unique together (the claim). */
+  schedule_id: string | null
+  scheduled_for: number | null
+  created_at: number
+  started_at: number | null
+  finished_at: number | null
+  verdict: string | null
+  rto_seconds: number | null
+  /** Acknowledged writes missing after the fault. */
+  rpo_writes: number | null
+  /** The GB/T 20988 level the measurements permit. */
+  level: number | null
+  /** The report's own id (its file name in the lab's reports/). */
+  report_id: string | null
+  /** The drill report JSON. */
+  report: string | null
+  /** Why a run was skipped, missed, aborted or failed without a report. */
+  detail: string | null
+  /** The principal that asked for it (a scheduled run: the schedule's creator). */
+  requested_by: string
+  /** The control-plane instance (`host:pid`) that claimed it. */
+  claimed_by: string
+}
+
+/** A drill schedule: a scenario and a 5-field cron expression in Beijing time (`timezone` is always Asia/Shanghai). */
+export interface DrillSchedulesTable {
+  id: string
+  scenario: string
+  cron: string
+  timezone: string
+  enabled: number
+  created_by: string
+  created_at: number
+}
+
 export interface Database {
   clusters: ClustersTable
   report_log: ReportLogTable
@@ -260,4 +331,7 @@ export interface Database {
   workload_assignments: WorkloadAssignmentsTable
   users: UsersTable
   user_tokens: UserTokensTable
+  drill_runs: DrillRunsTable
+  drill_schedules: DrillSchedulesTable
+  approval_requests: ApprovalRequestsTable
 }

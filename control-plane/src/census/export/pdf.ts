@@ -95,7 +95,7 @@ export function chromiumArgs(dir: string, htmlPath: string, pdfPath: string): st
   ]
 }
 
-function runChromium(binary: string, args: string[], cwd: string, timeoutMs: number): Promise<string> {
+function runChromium(binary: string, args: string[], cwd: string, timeoutMs: number, what: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, {
       cwd,
@@ -113,7 +113,7 @@ function runChromium(binary: string, args: string[], cwd: string, timeoutMs: num
       if (settled) return
       settled = true
       if (child.pid !== undefined) killGroup(child.pid)
-      reject(new PdfRenderError('PDF_TIMEOUT', `Chromium did not print the census within ${timeoutMs} ms; killed`))
+      reject(new PdfRenderError('PDF_TIMEOUT', `Chromium did not print the ${what} within ${timeoutMs} ms; killed`))
     }, timeoutMs)
     child.once('error', (err) => {
       if (settled) return
@@ -136,13 +136,22 @@ function runChromium(binary: string, args: string[], cwd: string, timeoutMs: num
   })
 }
 
+export interface HtmlPdfOptions {
+  /** The Chromium binary; default: env SUANPAN_CHROMIUM, then /usr/bin/chromium, /usr/bin/chromium-browser. */
+  chromium?: string
+  /** Bound on the Chromium run (default 60 s); the process group is killed when it is reached. */
+  timeoutMs?: number
+  /** What is printed, for messages ("census", "drill report"). */
+  what?: string
+}
+
 /**
- * The census as PDF: the HTML report printed by Debian's Chromium in headless mode (A4, the report's own
- * print CSS, no header or footer). The work happens in a fresh temporary directory (profile included)
- * that is always removed. Throws a LedgerError 503 `PDF_UNAVAILABLE` when there is no Chromium, and a
- * PdfRenderError (`PDF_TIMEOUT`, `PDF_FAILED`) when printing fails.
+ * A self-contained HTML page as PDF, printed by Debian's Chromium in headless mode (A4, the page's own print CSS,
+ * no header or footer). The work happens in a fresh temporary directory (profile included) that is always
+ * removed. Throws a LedgerError 503 `PDF_UNAVAILABLE` when there is no Chromium, and a PdfRenderError
+ * (`PDF_TIMEOUT`, `PDF_FAILED`) when printing fails. Census and drill reports both print through here.
  */
-export async function censusPdf(census: Census, lang: CensusLanguage, options: CensusPdfOptions = {}): Promise<Buffer> {
+export async function htmlToPdf(html: string, options: HtmlPdfOptions = {}): Promise<Buffer> {
   const binary = findChromium(options.chromium)
   if (binary === null) {
     const tried = options.chromium ?? process.env.SUANPAN_CHROMIUM ?? CANDIDATES.join(', ')
@@ -153,14 +162,14 @@ export async function censusPdf(census: Census, lang: CensusLanguage, options: C
     )
   }
   const timeoutMs = options.timeoutMs ?? DEFAULT_PDF_TIMEOUT_MS
-  const html = censusHtml(census, lang, { ...(options.names ? { names: options.names } : {}) })
+  const what = options.what ?? 'page'
   return withSlot(async () => {
     const dir = await mkdtemp(join(tmpdir(), 'suanpan-pdf-'))
     try {
       const htmlPath = join(dir, 'report.html')
       const pdfPath = join(dir, 'out.pdf')
       await writeFile(htmlPath, html, 'utf8')
-      const stderr = await runChromium(binary, chromiumArgs(dir, htmlPath, pdfPath), dir, timeoutMs)
+      const stderr = await runChromium(binary, chromiumArgs(dir, htmlPath, pdfPath), dir, timeoutMs, what)
       let pdf: Buffer
       try {
         pdf = await readFile(pdfPath)
@@ -173,5 +182,15 @@ export async function censusPdf(census: Census, lang: CensusLanguage, options: C
     } finally {
       await rm(dir, { recursive: true, force: true, maxRetries: 3 })
     }
+  })
+}
+
+/** The census as PDF: its HTML report (censusHtml) printed by htmlToPdf. */
+export async function censusPdf(census: Census, lang: CensusLanguage, options: CensusPdfOptions = {}): Promise<Buffer> {
+  const html = censusHtml(census, lang, { ...(options.names ? { names: options.names } : {}) })
+  return htmlToPdf(html, {
+    ...(options.chromium ? { chromium: options.chromium } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    what: 'census',
   })
 }

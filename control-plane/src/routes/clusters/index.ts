@@ -4,8 +4,12 @@ import { inScope } from '../../access/service'
 import { registerCluster, revokeClusterTokens } from '../../ledger/clusters'
 import { LedgerError } from '../../ledger/errors'
 import { decodeInventory } from '../../ledger/inventory-codec'
+import { newToken } from '../../ledger/tokens'
 import { ledgerClusterOf } from '../../ledger/view'
 import {
+  ApprovalPendingSchema,
+  type ClusterDeleted,
+  ClusterDeletedSchema,
   ClusterListSchema,
   type ClusterNode,
   ClusterNodesSchema,
@@ -39,7 +43,27 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
         throw new LedgerError(403, 'OUTSIDE_SCOPE', `province ${request.body.province} is outside ${request.principal?.id}'s scope`, [
           { path: '/province', message: 'outside your scope' },
         ])
-      const registered = await registerCluster(services.store, request.body, services.now())
+      // A deleted cluster's id registers again in its own province (its row, and so its history, carries on).
+      const deleted = await services.store.db
+        .selectFrom('clusters')
+        .select(['province', 'deleted_at'])
+        .where('id', '=', request.body.clusterId)
+        .where('deleted_at', 'is not', null)
+        .executeTakeFirst()
+      if (deleted && deleted.province !== request.body.province)
+        throw new LedgerError(
+          409,
+          'CLUSTER_EXISTS',
+          `cluster "${request.body.clusterId}" was deleted in province ${deleted.province}; register it there again, or use a new id`,
+          [{ path: '/province', message: `the deleted cluster's province is ${deleted.province}` }],
+        )
+      if (deleted)
+        await services.store.db
+          .updateTable('clusters')
+          .set({ deleted_at: null, registered_at: services.now(), last_sequence: null, last_report_at: null })
+          .where('id', '=', request.body.clusterId)
+          .execute()
+      const registered = await registerCluster(services.store, request.body, services.now(), deleted ? { rotate: true, graceMs: 0 } : {})
       const record = await services.store.db
         .selectFrom('clusters')
         .selectAll()
@@ -67,7 +91,12 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     },
     async (request) => {
       const { clusterId } = request.params
-      const row = await services.store.db.selectFrom('clusters').selectAll().where('id', '=', clusterId).executeTakeFirst()
+      const row = await services.store.db
+        .selectFrom('clusters')
+        .selectAll()
+        .where('id', '=', clusterId)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst()
       if (!row || !inScope(request.principal, row))
         throw new LedgerError(404, 'CLUSTER_NOT_FOUND', `cluster "${clusterId}" is not registered`)
       return registerCluster(
@@ -109,14 +138,89 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
       const now = services.now()
       const row = await services.store.db
         .selectFrom('clusters')
-        .select(['province', 'platform'])
+        .select(['province', 'platform', 'deleted_at'])
         .where('id', '=', clusterId)
         .executeTakeFirst()
-      if (row && !inScope(request.principal, row))
+      if (row && (!inScope(request.principal, row) || row.deleted_at !== null))
         throw new LedgerError(404, 'CLUSTER_NOT_FOUND', `cluster "${clusterId}" is not registered`)
       if (!(await revokeClusterTokens(services.store, clusterId, now)))
         throw new LedgerError(404, 'CLUSTER_NOT_FOUND', `cluster "${clusterId}" is not registered`)
       return { clusterId, revokedAt: new Date(now).toISOString() }
+    },
+  )
+
+  // Deleting a cluster is a high-risk action: under the two-person rule (SUANPAN_TWO_PERSON_RULE, on by default) it
+  // waits for a second person's approval (access/approvals.ts), who needs clusters:write for the cluster's province.
+  services.approvals.define<{ clusterId: string }, ClusterDeleted>('clusters:delete', {
+    permission: 'clusters:write',
+    run: async ({ clusterId }, ctx) => {
+      const now = services.now()
+      const province = await services.store.db.transaction().execute(async (trx) => {
+        let query = trx.selectFrom('clusters').select(['province', 'platform']).where('id', '=', clusterId).where('deleted_at', 'is', null)
+        // A report of this cluster being ingested holds the row; the deletion waits for it (and the next one finds no token).
+        if (services.store.dialect === 'postgres') query = query.forUpdate()
+        const row = await query.executeTakeFirst()
+        if (!row || !inScope(ctx.principal, row))
+          throw new LedgerError(404, 'CLUSTER_NOT_FOUND', `cluster "${clusterId}" is not registered`)
+        // Out of the ledger: its current state and rows go, and the answers kept for replays; its history samples,
+        // its row (their location) and the audit trail stay. Its tokens are revoked as `DELETE …/token` does.
+        await trx.deleteFrom('ledger_rows').where('cluster_id', '=', clusterId).execute()
+        await trx.deleteFrom('cluster_state').where('cluster_id', '=', clusterId).execute()
+        await trx.deleteFrom('report_log').where('cluster_id', '=', clusterId).execute()
+        await trx
+          .updateTable('clusters')
+          .set({
+            deleted_at: now,
+            token_hash: `revoked:${now}:${newToken()}`,
+            previous_token_hash: null,
+            previous_token_expires_at: null,
+          })
+          .where('id', '=', clusterId)
+          .execute()
+        return row.province
+      })
+      await services.view.load()
+      return { clusterId, province, deletedAt: new Date(now).toISOString(), approvalId: ctx.approvalId }
+    },
+  })
+
+  app.delete(
+    '/api/v1/clusters/:clusterId',
+    {
+      ...services.access.guard('clusters:write'),
+      schema: {
+        summary:
+          'Delete a cluster: out of the ledger and its tokens revoked, its history and audit kept. Under the two-person rule the answer is 202 with the approval request a second person decides',
+        params: Type.Object({ clusterId: IdSchema }),
+        response: {
+          200: ClusterDeletedSchema,
+          202: ApprovalPendingSchema,
+          401: ErrorSchema,
+          403: ErrorSchema,
+          404: ErrorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { clusterId } = request.params
+      const row = await services.store.db
+        .selectFrom('clusters')
+        .select(['province', 'platform'])
+        .where('id', '=', clusterId)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst()
+      if (!row || !inScope(request.principal, row))
+        throw new LedgerError(404, 'CLUSTER_NOT_FOUND', `cluster "${clusterId}" is not registered`)
+      request.auditScope = row.province
+      const gate = await services.approvals.require<{ clusterId: string }, ClusterDeleted>(request, {
+        action: 'clusters:delete',
+        target: clusterId,
+        scope: row.province,
+        params: { clusterId },
+      })
+      if (gate.status === 'pending')
+        return reply.status(202).header('location', `/api/v1/approvals/${gate.approval.id}`).send({ approval: gate.approval })
+      return gate.result
     },
   )
 
@@ -146,6 +250,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
           's.full_received_at',
           's.node_count',
         ])
+        .where('c.deleted_at', 'is', null)
         .orderBy('c.id')
         .execute()
       const clusters: ClusterSummary[] = rows.map((r) => ({
