@@ -237,7 +237,7 @@ for (const { store: testStore, skip } of testStores()) {
         lastRun: null,
       })
       const disabled = (
-        await json(app, 'POST', '/api/v1/drill-schedules', { scenario: 'switchover', cron: '0 4 1 * *', enabled: false })
+        await json(app, 'POST', '/api/v1/drill-schedules', { scenario: 'a1-db-lost', cron: '0 4 1 * *', enabled: false })
       ).json()
       expect(disabled).toMatchObject({ enabled: false, nextRun: null })
       const list = (await json(app, 'GET', '/api/v1/drill-schedules')).json() as { schedules: DrillSchedule[] }
@@ -371,7 +371,7 @@ for (const { store: testStore, skip } of testStores()) {
       expect(running.run.status).toBe('running')
       expect(running.report).toBeNull()
       expect(running.progress.map((p) => p.step)).toEqual(['pre-flight: kill switch off', 'fault: kill -9 of everything in A1'])
-      const second = await json(app, 'POST', '/api/v1/drills', { scenario: 'switchover' })
+      const second = await json(app, 'POST', '/api/v1/drills', { scenario: 'a1-db-lost' })
       expect(second.statusCode).toBe(409)
       expect(second.json().code).toBe('DRILL_RUNNING')
       expect((await json(app, 'GET', `/api/v1/drills/${run.id}/report`)).json().code).toBe('DRILL_REPORT_NOT_READY')
@@ -442,6 +442,48 @@ for (const { store: testStore, skip } of testStores()) {
       } else {
         console.warn('skipped: no Chromium (apt-get install chromium): the drill report PDF was not printed')
       }
+      await app.close()
+    })
+
+    it('a remote takeover waits for a second person (two-person rule, runner faked): nothing runs until another drill operator approves', async () => {
+      const lab = fakeLab(`approval-${testStore.name}`)
+      const fake = fakeRunner()
+      const { app } = await start(lab, fake.runner)
+      const asked = await json(app, 'POST', '/api/v1/drills', { scenario: 'remote-takeover' })
+      expect(asked.statusCode, asked.body).toBe(202)
+      const { approval } = asked.json() as { approval: { id: string; action: string; status: string; target: string } }
+      expect(approval).toMatchObject({ action: 'drills:remote-takeover', status: 'pending', target: 'remote-takeover' })
+      expect(asked.headers.location).toBe(`/api/v1/approvals/${approval.id}`)
+      // Asked, not run: no drill started, none stored.
+      await new Promise((r) => setTimeout(r, 100))
+      expect(fake.calls).toHaveLength(0)
+      expect((await json(app, 'GET', '/api/v1/drills?scenario=remote-takeover')).json().runs).toEqual([])
+      // Scheduling takeovers is as high-risk as one takeover: it waits too.
+      const scheduled = await json(app, 'POST', '/api/v1/drill-schedules', { scenario: 'remote-takeover', cron: '0 3 * * 1' })
+      expect(scheduled.statusCode, scheduled.body).toBe(202)
+      expect(scheduled.json().approval).toMatchObject({ action: 'drills:remote-takeover', target: 'schedule:remote-takeover' })
+      expect((await json(app, 'GET', '/api/v1/drill-schedules')).json().schedules).toEqual([])
+      // The one who asked cannot approve; a second drill operator can, and the drill starts as theirs.
+      expect((await json(app, 'POST', `/api/v1/approvals/${approval.id}/approve`, {})).statusCode).toBe(403)
+      const user = { username: `second-${testStore.name}`, password: 'correct horse battery staple 7', role: 'drill-operator', scope: 'national' }
+      expect((await json(app, 'POST', '/api/v1/users', user)).statusCode).toBe(201)
+      const token = ((await json(app, 'POST', `/api/v1/users/${user.username}/tokens`, {})).json() as { token: string }).token
+      const approved = await app.inject({
+        method: 'POST',
+        url: `/api/v1/approvals/${approval.id}/approve`,
+        headers: { authorization: `Bearer ${token}` },
+        payload: {},
+      })
+      expect(approved.statusCode, approved.body).toBe(200)
+      await until('the approved drill to start', async () => fake.calls.length === 1)
+      const runs = (await json(app, 'GET', '/api/v1/drills?scenario=remote-takeover')).json().runs as DrillRunSummary[]
+      expect(runs).toHaveLength(1)
+      expect(runs[0]?.requestedBy).toBe(`admin+user:${user.username}`)
+      fake.release()
+      await until(
+        'the run to finish',
+        async () => ((await json(app, 'GET', '/api/v1/drills?scenario=remote-takeover')).json().runs[0] as DrillRunSummary).status !== 'running',
+      )
       await app.close()
     })
 

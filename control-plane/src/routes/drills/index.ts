@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { LedgerError } from '../../ledger/errors'
+import type { DrillRunSummary, DrillSchedule, DrillScheduleRequest } from '../../schemas'
 import {
+  ApprovalPendingSchema,
   DrillAbortSchema,
   DrillListQuerySchema,
   DrillReportQuerySchema,
@@ -20,6 +22,18 @@ import {
 } from '../../schemas'
 import type { AppServices } from '../../services'
 
+/**
+ * Drills that move production's primary between centers are high-risk actions under the two-person rule
+ * (SUANPAN_TWO_PERSON_RULE, access/approvals.ts): the remote takeover, and the planned failovers (switchover, and
+ * failback to the primary node). Fault drills (a center or its database lost, a partition, a restore) are the
+ * drill operator's alone.
+ */
+const APPROVAL_ACTIONS: Readonly<Record<string, string>> = {
+  'remote-takeover': 'drills:remote-takeover',
+  switchover: 'drills:failover',
+  failback: 'drills:failover',
+}
+
 const RunParams = Type.Object({ id: DrillRunIdSchema }, { additionalProperties: false })
 const ScheduleParams = Type.Object({ id: DrillScheduleIdSchema }, { additionalProperties: false })
 const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 404: ErrorSchema }
@@ -30,6 +44,18 @@ const asIs = { serializerCompiler: () => (data: unknown) => JSON.stringify(data)
 export const drillRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (app, { services }) => {
   const drills = services.drills
   const who = (principal: { id: string } | null) => principal?.id ?? 'anonymous'
+  // One action runs a gated drill now, or schedules it (a schedule of takeovers is as high-risk as one takeover).
+  type Gated = { scenario: string; schedule?: DrillScheduleRequest }
+  for (const action of new Set(Object.values(APPROVAL_ACTIONS))) {
+    services.approvals.define<Gated, DrillRunSummary | DrillSchedule>(action, {
+      permission: 'drills:run',
+      // Approved (possibly hours later, by another person): it happens then, in both their names.
+      run: ({ scenario, schedule }, ctx) => {
+        const by = ctx.approvalId ? `${ctx.requestedBy}+${ctx.principal.id}` : ctx.principal.id
+        return schedule ? drills.schedules.create(schedule, by) : drills.run(scenario, by)
+      },
+    })
+  }
 
   app.get(
     '/api/v1/drills/scenarios',
@@ -73,11 +99,27 @@ export const drillRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
       schema: {
         summary: 'Run a drill now on the DR lab (it runs in the background: follow GET /api/v1/drills/:id)',
         body: DrillRequestSchema,
-        response: { 202: Type.Object({ run: DrillRunSummarySchema }), 409: ErrorSchema, ...errors },
+        response: {
+          202: Type.Union([Type.Object({ run: DrillRunSummarySchema }), ApprovalPendingSchema]),
+          409: ErrorSchema,
+          ...errors,
+        },
       },
     },
     async (request, reply) => {
-      const run = await drills.run(request.body.scenario, who(request.principal))
+      const { scenario } = request.body
+      const action = APPROVAL_ACTIONS[scenario]
+      if (action) {
+        const gate = await services.approvals.require<Gated, DrillRunSummary>(request, {
+          action,
+          target: scenario,
+          params: { scenario },
+        })
+        if (gate.status === 'pending')
+          return reply.status(202).header('location', `/api/v1/approvals/${gate.approval.id}`).send({ approval: gate.approval })
+        return reply.status(202).header('location', `/api/v1/drills/${gate.result.id}`).send({ run: gate.result })
+      }
+      const run = await drills.run(scenario, who(request.principal))
       return reply.status(202).header('location', `/api/v1/drills/${run.id}`).send({ run })
     },
   )
@@ -147,10 +189,21 @@ export const drillRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
       schema: {
         summary: 'Schedule a scenario with a 5-field cron expression in Beijing time (Asia/Shanghai)',
         body: DrillScheduleRequestSchema,
-        response: { 201: DrillScheduleSchema, ...errors },
+        response: { 201: DrillScheduleSchema, 202: ApprovalPendingSchema, ...errors },
       },
     },
     async (request, reply) => {
+      const action = APPROVAL_ACTIONS[request.body.scenario]
+      if (action) {
+        const gate = await services.approvals.require<Gated, DrillSchedule>(request, {
+          action,
+          target: `schedule:${request.body.scenario}`,
+          params: { scenario: request.body.scenario, schedule: request.body },
+        })
+        if (gate.status === 'pending')
+          return reply.status(202).header('location', `/api/v1/approvals/${gate.approval.id}`).send({ approval: gate.approval })
+        return reply.status(201).header('location', `/api/v1/drill-schedules/${gate.result.id}`).send(gate.result)
+      }
       const schedule = await drills.schedules.create(request.body, who(request.principal))
       return reply.status(201).header('location', `/api/v1/drill-schedules/${schedule.id}`).send(schedule)
     },
