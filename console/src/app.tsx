@@ -20,6 +20,7 @@ const CensusReportPage = lazy(() => import('./pages/census-report-page'))
 const CensusComparePage = lazy(() => import('./pages/census-compare-page'))
 const AuditPage = lazy(() => import('./pages/audit-page'))
 const SchedulingPage = lazy(() => import('./pages/scheduling-page'))
+const DrillsPage = lazy(() => import('./pages/drills-page'))
 const NotFoundPage = lazy(() => import('./pages/not-found-page'))
 
 const router = createBrowserRouter([
@@ -35,6 +36,7 @@ const router = createBrowserRouter([
       { path: 'census/:id', element: <CensusReportPage /> },
       { path: 'audit', element: <AuditPage /> },
       { path: 'scheduling', element: <SchedulingPage /> },
+      { path: 'drills', element: <DrillsPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

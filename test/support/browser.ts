@@ -7,6 +7,8 @@ import { fillSimulatedHistory } from '@suanpan/cli/history'
 import { buildApp, loadConfig, registerCluster } from '@suanpan/control-plane'
 import type { LedgerResponse } from '@suanpan/control-plane/schemas'
 import { type Browser, type BrowserContext, chromium } from 'playwright-core'
+import type { DrillRunner } from '../../control-plane/src/dr/service'
+import { NO_DR_LAB } from './app'
 import { REPO_ROOT } from './child-process'
 
 export const CONSOLE_DIR = join(REPO_ROOT, 'console')
@@ -106,6 +108,10 @@ export interface ConsoleStackOptions {
   historyHours?: number
   /** SUANPAN_OPEN_READS: the national figures without signing in, as in the demo (default true). */
   openReads?: boolean
+  /** The DR lab directory (default NO_DR_LAB, which never exists: no browser test may start a real drill). */
+  drLabDir?: string
+  /** What runs a drill (BuildAppOptions.drillRunner): a stand-in, since a real lab drill takes minutes. */
+  drillRunner?: DrillRunner
 }
 
 /**
@@ -126,9 +132,10 @@ export async function startConsoleStack(options: ConsoleStackOptions = {}): Prom
       ingestWorkers: 1,
       // The console reads the national figures without signing in, as in the demo (unless a test says otherwise).
       openReads: options.openReads ?? true,
+      drLabDir: options.drLabDir ?? NO_DR_LAB,
     },
   )
-  const { app, services } = await buildApp({ config, logger: false })
+  const { app, services } = await buildApp({ config, logger: false, ...(options.drillRunner ? { drillRunner: options.drillRunner } : {}) })
   let fleet: FleetRunner | null = null
   try {
     const url = await app.listen({ host: config.host, port: 0 })

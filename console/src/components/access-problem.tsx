@@ -14,6 +14,8 @@ const NATIONAL_ONLY = new Set([
   'audit:read',
   'users:admin',
   'metrics:read',
+  'drills:read',
+  'drills:run',
 ])
 
 /** The permission a 403 `FORBIDDEN` names: "… may not do this: it needs census:write …". */

@@ -18,6 +18,7 @@ const NAV: readonly { to: string; label: MessageKey }[] = [
   { to: '/utilization', label: 'nav.utilization' },
   { to: '/energy', label: 'nav.energy' },
   { to: '/scheduling', label: 'nav.scheduling' },
+  { to: '/drills', label: 'nav.drills' },
   { to: '/census', label: 'nav.census' },
   { to: '/audit', label: 'nav.audit' },
 ]

@@ -15,6 +15,7 @@ export const en = {
   'nav.utilization': 'Utilization',
   'nav.energy': 'Energy',
   'nav.scheduling': 'Scheduling',
+  'nav.drills': 'DR drills',
   'nav.census': 'Census',
   'nav.audit': 'Audit',
 

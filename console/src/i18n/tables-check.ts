@@ -2,6 +2,8 @@ import type { accessEn } from './access/en'
 import type { AccessMessageKey, accessZhCN } from './access/zh-CN'
 import type { adminEn } from './admin/en'
 import type { AdminMessageKey, adminZhCN } from './admin/zh-CN'
+import type { drillsEn } from './drills/en'
+import type { DrillsMessageKey, drillsZhCN } from './drills/zh-CN'
 import type { en } from './en'
 import type { schedulingEn } from './scheduling/en'
 import type { SchedulingMessageKey, schedulingZhCN } from './scheduling/zh-CN'
@@ -41,3 +43,10 @@ export type AccessPlaceholderMismatch = {
 }[AccessMessageKey]
 
 export const accessPlaceholdersMatch: [AccessPlaceholderMismatch] extends [never] ? true : AccessPlaceholderMismatch = true
+
+// The same for the DR drills page's tables (i18n/drills/).
+export type DrillsPlaceholderMismatch = {
+  [K in DrillsMessageKey]: Same<Placeholders<(typeof drillsZhCN)[K]>, Placeholders<(typeof drillsEn)[K]>> extends true ? never : K
+}[DrillsMessageKey]
+
+export const drillsPlaceholdersMatch: [DrillsPlaceholderMismatch] extends [never] ? true : DrillsPlaceholderMismatch = true

@@ -15,6 +15,7 @@ export const zhCN = {
   'nav.utilization': '利用率',
   'nav.energy': '能耗与绿电',
   'nav.scheduling': '调度',
+  'nav.drills': '灾备演练',
   'nav.census': '普查',
   'nav.audit': '审计',
 

@@ -22,7 +22,7 @@ export const accessEn = {
   'access.forbiddenNoRole': 'Your role may not {what}',
   'access.doThis': 'do this',
   'access.nationalOnly':
-    'Censuses, the evaluation, quotas, the audit trail and accounts are national matters: only roles with national scope have them.',
+    'Censuses, the evaluation, quotas, the audit trail, DR drills and accounts are national matters: only roles with national scope have them.',
   'access.forbiddenHelp': 'If you need this, sign in with an account that may, or ask a national administrator to change your role.',
   'access.switchAccount': 'Sign in as someone else',
   'access.csrfTitle': 'Sign in again in this tab to make changes',
@@ -46,4 +46,7 @@ export const accessEn = {
   'perm.audit:read': 'read the audit trail',
   'perm.users:admin': 'manage accounts',
   'perm.metrics:read': 'read metrics',
+  'perm.approvals:read': 'see approval requests',
+  'perm.drills:read': 'read DR drills',
+  'perm.drills:run': 'run and abort DR drills or manage drill schedules',
 } as const satisfies AccessMessages

@@ -23,7 +23,7 @@ export const accessZhCN = {
   'access.forbidden': '您的角色（{role}）无权{what}',
   'access.forbiddenNoRole': '您的角色无权{what}',
   'access.doThis': '执行此操作',
-  'access.nationalOnly': '普查、评估、配额、审计记录和账号管理是全国性事务，只对全国范围的角色开放。',
+  'access.nationalOnly': '普查、评估、配额、审计记录、灾备演练和账号管理是全国性事务，只对全国范围的角色开放。',
   'access.forbiddenHelp': '如需此权限，请换用有权限的账号登录，或请全国管理员调整您的角色。',
   'access.switchAccount': '换个账号登录',
   'access.csrfTitle': '请在本标签页重新登录后再修改',
@@ -47,6 +47,9 @@ export const accessZhCN = {
   'perm.audit:read': '查看审计记录',
   'perm.users:admin': '管理账号',
   'perm.metrics:read': '查看运行指标',
+  'perm.approvals:read': '查看审批请求',
+  'perm.drills:read': '查看灾备演练',
+  'perm.drills:run': '开始和中止灾备演练、管理定时演练',
 } as const satisfies Record<string, string>
 
 export type AccessMessageKey = keyof typeof accessZhCN
