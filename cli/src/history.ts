@@ -32,4 +32,5 @@ export async function fillSimulatedHistory(
     await services.history.record(sample)
     onProgress(Math.min(clusters.length, i + batch), clusters.length)
   }
+  await services.history.rollUpPending()
 }

@@ -47,10 +47,9 @@ const CHUNK = 400
  * PostgreSQL): each statement replaces or skips, never duplicates.
  */
 export async function rollUp(db: Kysely<Database>, stamps: number[]): Promise<void> {
+  await dropRollups(db, stamps)
   for (let i = 0; i < stamps.length; i += CHUNK) {
     const chunk = stamps.slice(i, i + CHUNK)
-    await db.deleteFrom('history_rollups').where('ts', 'in', chunk).execute()
-    await db.deleteFrom('history_accelerator_rollups').where('ts', 'in', chunk).execute()
     const sums = sql.join(ROLLUP_SUM_NAMES.map((name) => sql`sum(${sql.raw(ROLLUP_SUMS[name])})`))
     for (const dim of ROLLUP_DIMENSIONS) {
       const value = dim === '' ? sql`''` : sql`coalesce(${sql.ref(`c.${dim}`)}, '')`
@@ -72,6 +71,15 @@ export async function rollUp(db: Kysely<Database>, stamps: number[]): Promise<vo
   }
 }
 
+/** Forget what was rolled up at `stamps` (their samples are being rewritten). */
+export async function dropRollups(db: Kysely<Database>, stamps: number[]): Promise<void> {
+  for (let i = 0; i < stamps.length; i += CHUNK) {
+    const chunk = stamps.slice(i, i + CHUNK)
+    await db.deleteFrom('history_rollups').where('ts', 'in', chunk).execute()
+    await db.deleteFrom('history_accelerator_rollups').where('ts', 'in', chunk).execute()
+  }
+}
+
 /**
  * Which stamps are rolled up, remembered per process. History written by this process rolls itself up;
  * history written before it started (a restored store, a demo or benchmark filled in directly) is rolled up
@@ -87,16 +95,43 @@ export class RollupIndex {
     private readonly stepMs: number,
   ) {}
 
+  /** Steps written in batches, not rolled up yet. */
+  private readonly pending = new Set<number>()
+
   markRolled(stamps: Iterable<number>): void {
     for (const ts of stamps) {
       this.rolled.add(ts)
       this.empty.delete(ts)
+      this.pending.delete(ts)
     }
+  }
+
+  unmark(stamps: Iterable<number>): void {
+    for (const ts of stamps) {
+      this.rolled.delete(ts)
+      this.empty.delete(ts)
+    }
+  }
+
+  markPending(stamps: Iterable<number>): void {
+    for (const ts of stamps) {
+      this.rolled.delete(ts)
+      this.empty.delete(ts)
+      this.pending.add(ts)
+    }
+  }
+
+  async rollUpPending(): Promise<void> {
+    const stamps = [...this.pending]
+    if (stamps.length === 0) return
+    await this.db.transaction().execute((trx) => rollUp(trx, stamps))
+    this.markRolled(stamps)
   }
 
   forget(before: number): void {
     for (const ts of this.rolled) if (ts < before) this.rolled.delete(ts)
     for (const ts of this.empty) if (ts < before) this.empty.delete(ts)
+    for (const ts of this.pending) if (ts < before) this.pending.delete(ts)
   }
 
   /**

@@ -13,7 +13,7 @@ import type {
 } from '../schemas'
 import { HISTORY_DIMENSIONS } from '../schemas'
 import type { Store } from '../store/open'
-import { isRollupDimension, ROLLUP_SUM_NAMES, RollupIndex, type RollupSum, rollUp } from './rollups'
+import { dropRollups, isRollupDimension, ROLLUP_SUM_NAMES, RollupIndex, type RollupSum, rollUp } from './rollups'
 import type { HistorySample } from './sample'
 
 const HOUR_MS = 3_600_000
@@ -168,10 +168,20 @@ export class HistoryStore {
           .values(sample.accelerators.slice(i, i + 3_000))
           .execute()
       }
-      await rollUp(trx, [...stamps])
+      // A sampler's step is rolled up now; a batch of many steps (history filled in) when first asked, or by
+      // rollUpPending(): rolling up every step again for each batch would read the batches again and again.
+      if (stamps.size <= 2) await rollUp(trx, [...stamps])
+      else await dropRollups(trx, [...stamps])
     })
     this.version += 1
-    this.rollups.markRolled(stamps)
+    // Confirmed from the table on the next question (a step of clusters not registered yet rolls up to nothing).
+    if (stamps.size <= 2) this.rollups.unmark(stamps)
+    else this.rollups.markPending(stamps)
+  }
+
+  /** Roll up the steps recorded in batches (see record); questions would do it too, on first use. */
+  async rollUpPending(): Promise<void> {
+    await this.rollups.rollUpPending()
   }
 
   async prune(before: number): Promise<void> {
