@@ -45,6 +45,8 @@ export interface DrillScenario {
 export interface DrillScenarioList {
   scenarios: DrillScenario[]
   notYet: { id: string; why: string }[]
+  /** Why no drill can start now (no DR lab at `dir`), or null. */
+  lab?: { dir: string; problem: string | null }
 }
 
 export interface DrillRunList {

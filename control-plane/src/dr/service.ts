@@ -107,6 +107,8 @@ export class DrillService {
         },
       })),
       notYet: NOT_YET.map((n) => ({ id: n.id, why: n.why })),
+      // Whether a drill could start now, so a console can say so before anyone presses "run".
+      lab: { dir: this.o.labDir, problem: this.labProblem() },
     }
   }
 

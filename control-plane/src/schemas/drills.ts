@@ -99,6 +99,8 @@ export const DrillScenarioListSchema = Type.Object({
   scenarios: Type.Array(DrillScenarioSchema),
   /** Scenarios of the issue not built yet, with why. */
   notYet: Type.Array(Type.Object({ id: Type.String(), why: Type.String() })),
+  /** The DR lab drills run on: `problem` says why none can start (no lab at `dir`), null when one can. */
+  lab: Type.Object({ dir: Type.String(), problem: Type.Union([Type.String(), Type.Null()]) }),
 })
 
 /** Per scenario over the stored reports (report.ts trends()): runs, passes, RTO best/median/worst, direction. */
