@@ -3,7 +3,6 @@ import { writeFileSync } from 'node:fs'
 import {
   type DrillReport,
   engageKillSwitch,
-  isScenario,
   type LabStatus,
   labDir,
   labDown,
@@ -16,7 +15,9 @@ import {
   renderHtml,
   requireState,
   runDrill,
+  SCENARIO_ALIASES,
   SCENARIOS,
+  scenarioId,
   takeBackup,
   trends,
 } from '@suanpan/control-plane/dr'
@@ -74,7 +75,18 @@ function statusText(s: LabStatus): string {
     line(head),
     ...rows.map(line),
     s.backups ? `backups in B1: ${s.backups.full} full, latest ${s.backups.latest ?? 'none'}` : 'backups: unknown',
-    ...(s.takeover ? [`B1 took over at ${s.takeover.at} (outside Patroni): rebuild the lab to fail back`] : []),
+    ...(s.takeover
+      ? [`B1 took over at ${s.takeover.at} (outside Patroni): fail back with \`suanpan drill run failback\` (or rebuild the lab)`]
+      : []),
+    ...(s.network
+      ? [
+          s.network.up
+            ? s.network.cuts.length
+              ? `network: CUT ${s.network.cuts.map((c) => `${c.a} ⇹ ${c.b} (${c.mode}, since ${c.since})`).join(', ')}`
+              : 'network: every link between the centers open'
+            : 'network: DOWN',
+        ]
+      : []),
     ...(s.problems.length ? ['problems:', ...s.problems.map((p) => `  - ${p}`)] : []),
   ].join('\n')
 }
@@ -132,7 +144,7 @@ function reportText(r: DrillReport): string {
   return [
     `drill ${r.id}: ${r.scenario} — ${r.verdict.toUpperCase()}`,
     ...r.verdictReasons.map((x) => `  - ${x}`),
-    `RTO ${fmt(m.rtoSeconds)} (target ≤ ${r.targets.rtoSeconds} s): detection ${fmt(m.phases.detectionSeconds)}, promotion ${fmt(
+    `RTO ${fmt(m.rtoSeconds)}${r.rtoMeaning ? ` = ${r.rtoMeaning}` : ''} (target ≤ ${r.targets.rtoSeconds} s): detection ${fmt(m.phases.detectionSeconds)}, promotion ${fmt(
       m.phases.promotionSeconds,
     )}, traffic switch ${fmt(m.phases.trafficSwitchSeconds)}`,
     rpo
@@ -147,6 +159,7 @@ function reportText(r: DrillReport): string {
       : []),
     `integrity: ${m.integrity ? m.integrity.note : '—'}${m.integrityAfterRecovery ? `; after recovery: ${m.integrityAfterRecovery.note}` : ''}`,
     `replication: ${m.replication.note}`,
+    ...partitionLines(m.extra.partition),
     ...(m.switchover
       ? [
           `failback: switchover to ${m.switchover.to} in ${fmt(m.switchover.seconds)}, longest write gap ${fmt(m.switchover.longestWriteGapSeconds)}`,
@@ -159,6 +172,20 @@ function reportText(r: DrillReport): string {
   ].join('\n')
 }
 
+/** The same-city partition's own figures (measurements.extra.partition), when the report has them. */
+function partitionLines(p: unknown): string[] {
+  if (!p || typeof p !== 'object') return []
+  const x = p as Record<string, number | string | null | string[]>
+  const n = (k: string) => fmt(typeof x[k] === 'number' ? (x[k] as number) : null)
+  return [
+    `partition: held ${n('heldSeconds')}; writes unavailable ${n('writeUnavailableSeconds')} (at the heal ${n('writeUnavailableAtHealSeconds')}); the primary dropped A2 after ${n(
+      'standbyDroppedSeconds',
+    )}, Patroni set synchronous_standby_names to "${x.syncReleasedTo ?? '?'}" after ${n('syncReleasedSeconds')}; writable members seen: ${
+      Array.isArray(x.writableMembers) ? x.writableMembers.join(', ') : '?'
+    } (at most ${x.maxWritableAtOnce ?? '?'} at once); A2 synchronous again ${n('resyncSecondsAfterHeal')} after the heal`,
+  ]
+}
+
 /** Exit status of `drill run`: 0 pass, 1 fail, 2 aborted, 3 skipped (pre-flight failed). */
 export const DRILL_EXIT: Record<DrillReport['verdict'], number> = { pass: 0, fail: 1, aborted: 2, skipped: 3 }
 
@@ -167,7 +194,11 @@ export async function drillRun(
   options: { dir?: string; operator?: string; trigger?: 'manual' | 'scheduled'; recover?: boolean },
   out: Output,
 ): Promise<DrillReport> {
-  if (!isScenario(scenario)) throw new CliError(`unknown scenario "${scenario}"; one of: ${Object.keys(SCENARIOS).join(', ')}`)
+  const id = scenarioId(scenario)
+  if (!id)
+    throw new CliError(
+      `unknown scenario "${scenario}"; one of: ${Object.keys(SCENARIOS).join(', ')} (or ${Object.keys(SCENARIO_ALIASES).join(', ')})`,
+    )
   labState(options.dir)
   const controller = new AbortController()
   let interrupts = 0
@@ -179,13 +210,13 @@ export async function drillRun(
   }
   process.on('SIGINT', onSigint)
   try {
-    const { report } = await runDrill(scenario, {
+    const { report } = await runDrill(id, {
       dir: options.dir ?? null,
       operator: options.operator,
       trigger: options.trigger ?? 'manual',
       recover: options.recover ?? true,
       signal: controller.signal,
-      progress: progressOf(out, `drill ${scenario}`),
+      progress: progressOf(out, `drill ${id}`),
     })
     out.result('drill', report, reportText(report))
     process.exitCode = DRILL_EXIT[report.verdict]
@@ -202,8 +233,9 @@ export async function drillList(options: { dir?: string }, out: Output): Promise
   const scenarios = Object.values(SCENARIOS).map((s) => ({ id: s.id, title: s.title, titleZh: s.titleZh, targets: s.targets }))
   const lines = [
     'scenarios:',
-    ...scenarios.map((s) => `  ${s.id.padEnd(16)} ${s.titleZh} — ${s.title} (RTO ≤ ${s.targets.rtoSeconds} s)`),
-    ...NOT_YET.map((s) => `  ${s.id.padEnd(16)} not yet: ${s.why}`),
+    ...scenarios.map((s) => `  ${s.id.padEnd(20)} ${s.titleZh} — ${s.title} (RTO ≤ ${s.targets.rtoSeconds} s)`),
+    ...Object.entries(SCENARIO_ALIASES).map(([alias, target]) => `  ${alias.padEnd(20)} = ${target}`),
+    ...NOT_YET.map((s) => `  ${s.id.padEnd(20)} not yet: ${s.why}`),
     '',
     reports.length ? `history (${reports.length} drills in ${dir}/reports):` : `no drills yet in ${dir}/reports`,
     ...reports
@@ -211,12 +243,12 @@ export async function drillList(options: { dir?: string }, out: Output): Promise
       .reverse()
       .map(
         (r) =>
-          `  ${r.id.padEnd(38)} ${r.verdict.padEnd(8)} RTO ${fmt(r.measurements.rtoSeconds).padStart(8)}  missing writes ${String(r.measurements.rpo?.missingWrites ?? '—').padStart(3)}  level ${r.gbt20988.level ?? '—'}`,
+          `  ${r.id.padEnd(42)} ${r.verdict.padEnd(8)} RTO ${fmt(r.measurements.rtoSeconds).padStart(8)}  missing writes ${String(r.measurements.rpo?.missingWrites ?? '—').padStart(3)}  level ${r.gbt20988.level ?? '—'}`,
       ),
     ...(trend.length ? ['', 'trend:'] : []),
     ...trend.map(
       (t) =>
-        `  ${t.scenario.padEnd(16)} ${t.runs} runs, ${t.passed} passed; RTO best ${fmt(t.rtoSeconds.best)}, median ${fmt(t.rtoSeconds.median)}, worst ${fmt(
+        `  ${t.scenario.padEnd(20)} ${t.runs} runs, ${t.passed} passed; RTO best ${fmt(t.rtoSeconds.best)}, median ${fmt(t.rtoSeconds.median)}, worst ${fmt(
           t.rtoSeconds.worst,
         )}; ${t.direction}`,
     ),

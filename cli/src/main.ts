@@ -349,7 +349,9 @@ dr.command('backup')
 const drill = program.command('drill').description('failover drills with measured RTO/RPO and a report (灾备演练)')
 drill
   .command('run <scenario>')
-  .description('run a drill: a1-lost, a1-db-lost, remote-takeover, backup-restore, switchover (exit 0 pass, 1 fail, 2 aborted, 3 skipped)')
+  .description(
+    'run a drill: a1-lost, a1-db-lost, same-city-partition (partition), remote-takeover, failback, backup-restore, switchover (exit 0 pass, 1 fail, 2 aborted, 3 skipped)',
+  )
   .addOption(labDirOption())
   .option('--operator <name>', 'who runs the drill (default: the login name)')
   .addOption(new Option('--trigger <trigger>', 'recorded in the report').choices(['manual', 'scheduled']).default('manual'))

@@ -1,36 +1,45 @@
-// DR benchmark: `npm run bench:dr [-- --runs 5 --scenario a1-lost,remote-takeover --dir D --json --no-write]`.
+// DR benchmark: `npm run bench:dr [-- --runs 5 --scenario a1-lost,same-city-partition,remote-takeover,failback --dir D --json --no-write]`.
 //
 // Runs each drill scenario N times on the real lab (etcd ×3, Patroni/PostgreSQL ×3, pgBackRest, HAProxy,
-// two control planes on loopback), rebuilding the lab whenever a run left it unhealthy or taken over
-// (remote-takeover always does), and prints best/median/worst RTO and RPO against the issue's
-// targets. The figures, machine and command go to BENCHMARKS.md between the bench:dr markers.
+// two control planes on loopback, every cross-center link through the lab network), rebuilding the lab
+// whenever a run left it unhealthy or taken over (remote-takeover always does; failback takes over and
+// fails back by itself, or fails back a lab B1 took over), and prints best/median/worst RTO and RPO
+// against the issue's targets. The figures, machine and command go to BENCHMARKS.md between the
+// bench:dr markers.
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import {
   type DrillReport,
-  isScenario,
   labDown,
   labStatus,
   labUp,
   missingEngines,
   readState,
   runDrill,
+  SCENARIOS,
   type ScenarioId,
+  scenarioId,
 } from '../../control-plane/src/dr/index'
 import { describeMachine, median, progress, REPO_ROOT, writeBenchmarkSection } from './support'
 
 const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
-    scenario: { type: 'string', default: 'a1-lost,remote-takeover' },
+    scenario: { type: 'string', default: 'a1-lost,same-city-partition,remote-takeover,failback' },
     dir: { type: 'string', default: join(REPO_ROOT, '.suanpan', 'dr-bench') },
     json: { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
   },
 })
 const runs = Number(args.runs)
-const scenarios = (args.scenario ?? '').split(',').filter(Boolean)
-for (const s of scenarios) if (!isScenario(s)) throw new Error(`unknown scenario ${s}`)
+const scenarios = (args.scenario ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map((s) => {
+    const id = scenarioId(s)
+    if (!id) throw new Error(`unknown scenario ${s}`)
+    return id
+  })
 const dir = args.dir ?? ''
 const missing = missingEngines()
 if (missing.length) {
@@ -44,7 +53,11 @@ const END = '<!-- bench:dr:end -->'
 const TARGETS: Record<string, { medianRto?: number; worstRto: number; rpoWrites: number | null; rpoSeconds: number | null }> = {
   'a1-lost': { medianRto: 15, worstRto: 30, rpoWrites: 0, rpoSeconds: null },
   'a1-db-lost': { medianRto: 15, worstRto: 30, rpoWrites: 0, rpoSeconds: null },
+  // RTO = write unavailability while A1 and A2 are cut apart.
+  'same-city-partition': { medianRto: 15, worstRto: 30, rpoWrites: 0, rpoSeconds: null },
   'remote-takeover': { worstRto: 60, rpoWrites: null, rpoSeconds: 5 },
+  // RTO = the failback switch (longest write gap of the switchover B1 → A1).
+  failback: { worstRto: 60, rpoWrites: 0, rpoSeconds: null },
   'backup-restore': { worstRto: 300, rpoWrites: null, rpoSeconds: 24 * 3600 },
   switchover: { worstRto: 15, rpoWrites: 0, rpoSeconds: null },
 }
@@ -54,8 +67,10 @@ const started = Date.now()
 let rebuilds = 0
 const rebuildSeconds: number[] = []
 
-async function ensureLab(): Promise<void> {
+async function ensureLab(scenario: ScenarioId): Promise<void> {
   const state = readState(dir)
+  // A lab B1 took over is what the failback starts from.
+  if (state?.ready && state.takeover && SCENARIOS[scenario].acceptsTakenOver) return
   if (state?.ready && !state.takeover) {
     const status = await labStatus(state).catch(() => null)
     if (status?.healthy) return
@@ -70,10 +85,10 @@ async function ensureLab(): Promise<void> {
 
 const results: Record<string, DrillReport[]> = {}
 try {
-  for (const scenario of scenarios as ScenarioId[]) {
+  for (const scenario of scenarios) {
     results[scenario] = []
     for (let i = 1; i <= runs; i++) {
-      await ensureLab()
+      await ensureLab(scenario)
       progress(`${scenario} run ${i}/${runs}`)
       const { report } = await runDrill(scenario, { dir, operator: 'bench:dr', trigger: 'manual' })
       const m = report.measurements
@@ -137,10 +152,33 @@ const summary = Object.entries(results).map(([scenario, reports]) => {
     },
     phases: { detection: phase('detectionSeconds'), promotion: phase('promotionSeconds'), trafficSwitch: phase('trafficSwitchSeconds') },
     failbackSwitchover: median(reports.map((r) => r.measurements.switchover?.seconds).filter((v): v is number => typeof v === 'number')),
+    partition: scenario === 'same-city-partition' ? partitionFigures(reports) : null,
+    takeoverRto:
+      scenario === 'failback' ? extraMedian(reports, (e) => (e.takeover as { rtoSeconds?: number } | undefined)?.rtoSeconds) : null,
     checks,
     reports: reports.map((r) => r.id),
   }
 })
+
+function extraMedian(reports: DrillReport[], pick: (extra: Record<string, unknown>) => unknown): number | null {
+  const values = reports.map((r) => pick(r.measurements.extra)).filter((v): v is number => typeof v === 'number')
+  return values.length ? median(values) : null
+}
+
+/** The partition's own figures (measurements.extra.partition), medians over the runs. */
+function partitionFigures(reports: DrillReport[]) {
+  const p = (k: string) => extraMedian(reports, (e) => (e.partition as Record<string, unknown> | undefined)?.[k])
+  const writable = reports.map((r) =>
+    Number((r.measurements.extra.partition as { maxWritableAtOnce?: number } | undefined)?.maxWritableAtOnce ?? Number.NaN),
+  )
+  return {
+    standbyDropped: p('standbyDroppedSeconds'),
+    syncReleased: p('syncReleasedSeconds'),
+    writeUnavailableAtHeal: p('writeUnavailableAtHealSeconds'),
+    resyncAfterHeal: p('resyncSecondsAfterHeal'),
+    maxWritableAtOnce: Math.max(...writable),
+  }
+}
 
 /** Which reference points the same-city failover beats. */
 function compare(): string {
@@ -169,8 +207,8 @@ const lines = [
   `- Date: ${new Date(started).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
   `- Machine: \`nproc\` = ${machine.nproc}, ${machine.cpuModel}, ${machine.memoryGiB} GiB RAM, Node ${machine.node}, Linux ${machine.kernel}; 1-minute load average at the start ${machine.loadAverage.toFixed(2)}`,
   `- Command: \`${command}\``,
-  `- Lab: etcd ×3 (one member per center), Patroni with ttl/loop_wait/retry_timeout ${timings} s (${engines}): A1 leader, A2 synchronous standby, B1 asynchronous replica (nofailover + nosync) with the pgBackRest repository; HAProxy (\`option httpchk GET /primary\`) and a control plane in A1 and A2 (node-postgres has no multi-host URLs). ${rebuilds} lab builds, median ${f(median(rebuildSeconds), 1)} s each.`,
-  '- Method: `suanpan drill run <scenario>` per run. A probe registers a cluster and POSTs a report every 100 ms through the public API to whichever control plane answers. RTO = kill -9 → first acknowledged write sent after it; RPO = acknowledged writes missing from `report_log` on the new primary (and their age at the fault). a1-lost restarts A1 (pg_rewind) and fails back by a Patroni switchover after each run; remote-takeover needs a lab rebuild after each run.',
+  `- Lab: etcd ×3 (one member per center), Patroni with ttl/loop_wait/retry_timeout ${timings} s (${engines}): A1 leader, A2 synchronous standby, B1 asynchronous replica (nofailover + nosync) with the pgBackRest repository; HAProxy (\`option httpchk GET /primary\`) and a control plane in A1 and A2 (node-postgres has no multi-host URLs); every cross-center connection through the lab network (a TCP proxy that can cut two centers apart). ${rebuilds} lab builds, median ${f(median(rebuildSeconds), 1)} s each.`,
+  '- Method: `suanpan drill run <scenario>` per run. A probe registers a cluster and POSTs a report every 100 ms through the public API to whichever control plane answers. RTO = kill -9 → first acknowledged write sent after it; for same-city-partition the write unavailability (longest stretch without an acknowledged write while A1 and A2 are cut apart), for failback the failback switch (longest write gap of the switchover B1 → A1). RPO = acknowledged writes missing from `report_log` on the new primary (and their age at the fault). a1-lost restarts A1 (pg_rewind) and fails back by a Patroni switchover after each run; same-city-partition heals and checks A2 is synchronous again; remote-takeover needs a lab rebuild after each run; failback performs the takeover itself and leaves the lab whole.',
   '',
   '| scenario | runs | verdicts | RTO best / median / worst | detection / promotion / traffic (median) | lost acknowledged writes (max) | RPO as time (max) | failback switchover (median) |',
   '| --- | ---: | --- | --- | --- | ---: | ---: | ---: |',
@@ -181,6 +219,23 @@ const lines = [
       )} / ${f(s.phases.trafficSwitch)} s | ${s.rpo.missingWritesMax} | ${f(s.rpo.rpoSecondsMax)} s | ${s.failbackSwitchover === null || Number.isNaN(s.failbackSwitchover) ? '—' : `${f(s.failbackSwitchover)} s`} |`,
   ),
   '',
+  ...summary.flatMap((s) =>
+    s.partition
+      ? [
+          `same-city-partition (medians): A2 dropped by the primary's walsender after ${f(s.partition.standbyDropped)} s, Patroni released it (synchronous_standby_names '') after ${f(
+            s.partition.syncReleased,
+          )} s, A2 synchronous again ${f(s.partition.resyncAfterHeal)} s after the heal (write gap at the heal ${f(s.partition.writeUnavailableAtHeal)} s); at most ${
+            s.partition.maxWritableAtOnce
+          } writable member(s) in any 250 ms sample.`,
+          '',
+        ]
+      : s.takeoverRto !== null
+        ? [
+            `failback: the remote takeover it starts from took ${f(s.takeoverRto)} s (median RTO); the failback switch is the RTO above.`,
+            '',
+          ]
+        : [],
+  ),
   '### Targets (issue 5 §5)',
   '',
   '| scenario | target | measured | |',

@@ -465,7 +465,12 @@ for (const { store: testStore, skip } of testStores()) {
       expect((await json(app, 'GET', '/api/v1/drill-schedules')).json().schedules).toEqual([])
       // The one who asked cannot approve; a second drill operator can, and the drill starts as theirs.
       expect((await json(app, 'POST', `/api/v1/approvals/${approval.id}/approve`, {})).statusCode).toBe(403)
-      const user = { username: `second-${testStore.name}`, password: 'correct horse battery staple 7', role: 'drill-operator', scope: 'national' }
+      const user = {
+        username: `second-${testStore.name}`,
+        password: 'correct horse battery staple 7',
+        role: 'drill-operator',
+        scope: 'national',
+      }
       expect((await json(app, 'POST', '/api/v1/users', user)).statusCode).toBe(201)
       const token = ((await json(app, 'POST', `/api/v1/users/${user.username}/tokens`, {})).json() as { token: string }).token
       const approved = await app.inject({
@@ -482,7 +487,8 @@ for (const { store: testStore, skip } of testStores()) {
       fake.release()
       await until(
         'the run to finish',
-        async () => ((await json(app, 'GET', '/api/v1/drills?scenario=remote-takeover')).json().runs[0] as DrillRunSummary).status !== 'running',
+        async () =>
+          ((await json(app, 'GET', '/api/v1/drills?scenario=remote-takeover')).json().runs[0] as DrillRunSummary).status !== 'running',
       )
       await app.close()
     })

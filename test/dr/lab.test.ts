@@ -22,6 +22,7 @@ import {
 import { labProcesses, REPO_ROOT } from '../../control-plane/src/dr/lab'
 import { alive, portOpen } from '../../control-plane/src/dr/proc'
 import type { LabState } from '../../control-plane/src/dr/state'
+import { takeLabLock } from './lab-lock'
 
 const missing = missingEngines()
 if (missing.length && process.env.SUANPAN_REQUIRE_SERVICES === '1') {
@@ -42,6 +43,8 @@ function allPorts(state: LabState): number[] {
     if (c.controlPlane) ports.push(c.controlPlane.port)
   }
   for (const e of state.extras) if (e.port) ports.push(e.port)
+  for (const l of state.network?.links ?? []) ports.push(l.listen)
+  if (state.network) ports.push(state.network.controlPort)
   return ports
 }
 
@@ -49,7 +52,9 @@ function allPorts(state: LabState): number[] {
 function ours(pid: number): boolean {
   if (!alive(pid)) return false
   try {
-    return /etcd|patroni|haproxy|postgres|control-plane\/src\/server/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))
+    return /etcd|patroni|haproxy|postgres|control-plane\/src\/(server|dr\/network-daemon)/.test(
+      readFileSync(`/proc/${pid}/cmdline`, 'utf8'),
+    )
   } catch {
     return false
   }
@@ -64,6 +69,7 @@ suite(name, () => {
   let dir = ''
   let state: LabState
   let a1: DrillReport
+  let release: (() => void) | null = null
   /** Every port and pid the lab ever had, for the final check. */
   const seenPorts = new Set<number>()
   const seenPids = new Set<number>()
@@ -85,15 +91,21 @@ suite(name, () => {
   }
 
   beforeAll(async () => {
+    // One lab at a time (test/dr/partition.test.ts builds one too).
+    release = await takeLabLock(900_000)
     dir = mkdtempSync(join(tmpdir(), 'suanpan-dr-test-'))
     state = await labUp({ dir })
     remember(state)
-  }, 240_000)
+  }, 1_200_000)
 
   afterAll(async () => {
-    if (!dir) return
-    keepLogs()
-    await labDown({ dir, purge: true })
+    try {
+      if (!dir) return
+      keepLogs()
+      await labDown({ dir, purge: true })
+    } finally {
+      release?.()
+    }
   }, 120_000)
 
   it('lab up: A1 leads, A2 is the synchronous standby, B1 an asynchronous replica, one timeline, a full backup in B1', async () => {
@@ -165,7 +177,7 @@ suite(name, () => {
     expect(r.measurements.switchover?.to).toBe('A1')
     expect(r.gbt20988.level).toBe(6)
     expect(r.gbt20988.note).toMatch(/seven elements/)
-    expect(r.exports.pdf).toMatch(/not produced yet/)
+    expect(r.exports.pdf).toMatch(/not produced yet|format=pdf/)
     const html = readFileSync(r.exports.html, 'utf8')
     expect(html).toContain(r.id)
     expect(html).toContain('GB/T 20988')

@@ -2,6 +2,7 @@
 // Pure functions of the lab state, so they can be read and tested without starting anything.
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import type { Service } from './network'
 import type { CenterName, CenterState, LabState } from './state'
 
 export function postgresBinDir(): string | null {
@@ -16,11 +17,41 @@ export function postgresBinDir(): string | null {
 
 const lower = (c: CenterName) => c.toLowerCase()
 
-/** The etcd member of a center; `forceNewCluster` turns a lone survivor into a one-member cluster. */
+/** A service's real port (where it listens). */
+function realPort(state: LabState, center: CenterName, service: Service): number {
+  const c = state.centers[center]
+  if (service === 'postgres') return c.postgres.port
+  if (service === 'rest') return c.postgres.restPort
+  if (service === 'etcd-peer') return c.etcd.peerPort
+  return c.etcd.clientPort
+}
+
+/**
+ * The port a center's service advertises to the other centers: its ingress link in the lab network
+ * (network.ts), or the real port in a lab built before the network existed.
+ */
+export function advertisedPort(state: LabState, center: CenterName, service: Service): number {
+  const link = state.network?.links.find((l) => l.kind === 'ingress' && l.to === center && l.service === service)
+  return link?.listen ?? realPort(state, center, service)
+}
+
+/** How `from` reaches `to`'s service: directly inside a center, else its route link (or the advertised port). */
+export function routePort(state: LabState, from: CenterName, to: CenterName, service: Service): number {
+  if (from === to) return realPort(state, to, service)
+  const link = state.network?.links.find((l) => l.kind === 'route' && l.from === from && l.to === to && l.service === service)
+  return link?.listen ?? advertisedPort(state, to, service)
+}
+
+/**
+ * The etcd member of a center; `forceNewCluster` turns a lone survivor into a one-member cluster.
+ * It listens on its real ports and advertises its ingress ports (peers and clients in other centers
+ * reach it through the lab network, so a partition cuts etcd peer traffic too).
+ */
 export function etcdArgs(state: LabState, center: CenterName, options: { forceNewCluster?: boolean } = {}): string[] {
   const m = state.centers[center].etcd
+  const peerUrl = (c: CenterName) => `http://127.0.0.1:${advertisedPort(state, c, 'etcd-peer')}`
   const initial = Object.values(state.centers)
-    .map((c) => `${c.etcd.name}=http://127.0.0.1:${c.etcd.peerPort}`)
+    .map((c) => `${c.etcd.name}=${peerUrl(c.name)}`)
     .join(',')
   const args = [
     '--name',
@@ -30,13 +61,13 @@ export function etcdArgs(state: LabState, center: CenterName, options: { forceNe
     '--listen-client-urls',
     `http://127.0.0.1:${m.clientPort}`,
     '--advertise-client-urls',
-    `http://127.0.0.1:${m.clientPort}`,
+    `http://127.0.0.1:${advertisedPort(state, center, 'etcd-client')}`,
     '--listen-peer-urls',
     `http://127.0.0.1:${m.peerPort}`,
     '--initial-advertise-peer-urls',
-    `http://127.0.0.1:${m.peerPort}`,
+    peerUrl(center),
     '--initial-cluster',
-    options.forceNewCluster ? `${m.name}=http://127.0.0.1:${m.peerPort}` : initial,
+    options.forceNewCluster ? `${m.name}=${peerUrl(center)}` : initial,
     '--initial-cluster-token',
     `suanpan-dr-${state.id}`,
     '--initial-cluster-state',
@@ -55,11 +86,22 @@ export function etcdArgs(state: LabState, center: CenterName, options: { forceNe
   return args
 }
 
+/** etcd client endpoints for Patroni: the advertised ones (Patroni also discovers them from the membership). */
 export function etcdHosts(state: LabState, only?: CenterName[]): string[] {
   return Object.values(state.centers)
     .filter((c) => !only || only.includes(c.name))
-    .map((c) => `127.0.0.1:${c.etcd.clientPort}`)
+    .map((c) => `127.0.0.1:${advertisedPort(state, c.name, 'etcd-client')}`)
 }
+
+/**
+ * How long a primary's walsender waits for a silent standby before dropping it (PostgreSQL's default
+ * is 60 s). With synchronous_mode every commit waits for the synchronous standby; when the link to it
+ * goes silent (a same-city partition loses packets, nothing is reset), Patroni can only pick another
+ * synchronous standby — or, with none left, turn synchronous replication off — once the walsender is
+ * gone from pg_stat_replication. So this bounds how long writes stall in a partition (the partition
+ * drill measures it: ~62 s with the default, see README).
+ */
+export const WAL_SENDER_TIMEOUT = '5s'
 
 export function pgbackrestCommand(state: LabState): string[] {
   return ['pgbackrest', `--config=${state.backup.config}`, `--stanza=${state.backup.stanza}`]
@@ -80,7 +122,8 @@ export function patroniConfig(state: LabState, center: CenterName): Record<strin
     namespace: '/suanpan/',
     name: lower(center),
     log: { level: 'INFO', format: '%(asctime)s %(levelname)s: %(message)s' },
-    restapi: { listen: `127.0.0.1:${c.postgres.restPort}`, connect_address: `127.0.0.1:${c.postgres.restPort}` },
+    // Listen on the real ports, advertise the lab network's ingress ports (what other members read from the DCS).
+    restapi: { listen: `127.0.0.1:${c.postgres.restPort}`, connect_address: `127.0.0.1:${advertisedPort(state, center, 'rest')}` },
     etcd3: { hosts: etcdHosts(state) },
     bootstrap: {
       dcs: {
@@ -103,6 +146,7 @@ export function patroniConfig(state: LabState, center: CenterName): Record<strin
             wal_keep_size: '256MB',
             archive_mode: 'on',
             archive_timeout: 60,
+            wal_sender_timeout: WAL_SENDER_TIMEOUT,
             shared_buffers: '32MB',
           },
         },
@@ -111,7 +155,7 @@ export function patroniConfig(state: LabState, center: CenterName): Record<strin
     },
     postgresql: {
       listen: `127.0.0.1:${c.postgres.port}`,
-      connect_address: `127.0.0.1:${c.postgres.port}`,
+      connect_address: `127.0.0.1:${advertisedPort(state, center, 'postgres')}`,
       data_dir: c.postgres.dataDir,
       bin_dir: bin,
       pgpass: join(c.dir, 'pgpass'),
@@ -139,10 +183,20 @@ export function patroniConfig(state: LabState, center: CenterName): Record<strin
  * HAProxy in front of the PostgreSQL members for a control-plane instance: only the member whose
  * Patroni answers `GET /primary` with 200 receives connections; sessions to a demoted member are cut.
  * (node-postgres 8.23 does not parse libpq multi-host URLs nor target_session_attrs, so this is the
- * routing for the lab.)
+ * routing for the lab.) The HAProxy of center `from` reaches its own member directly and the other
+ * centers' members through its routes in the lab network (a partition cuts them too).
  */
-export function haproxyConfig(state: LabState, port: number, members: CenterState[] = Object.values(state.centers)): string {
-  const servers = members.map((m) => `  server ${lower(m.name)} 127.0.0.1:${m.postgres.port} check port ${m.postgres.restPort}`)
+export function haproxyConfig(
+  state: LabState,
+  port: number,
+  from: CenterName | null = null,
+  members: CenterState[] = Object.values(state.centers),
+): string {
+  const servers = members.map((m) => {
+    const pg = from ? routePort(state, from, m.name, 'postgres') : m.postgres.port
+    const rest = from ? routePort(state, from, m.name, 'rest') : m.postgres.restPort
+    return `  server ${lower(m.name)} 127.0.0.1:${pg} check port ${rest}`
+  })
   return [
     'global',
     '  maxconn 400',

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, writ
 import { hostname, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { controlPlaneHealthy, etcdHealthy, patroniCluster, pgQuery, postJson } from './clients'
-import { memberUrl, pgbackrestCommand, postgresBinDir } from './configs'
+import { memberUrl, pgbackrestCommand, postgresBinDir, WAL_SENDER_TIMEOUT } from './configs'
 import { fitLevel, loadLevels } from './gbt20988'
 import {
   backupInfo,
@@ -20,6 +20,8 @@ import {
   startHaproxy,
   startPatroni,
 } from './lab'
+import { analyse, MemberWatch } from './member-watch'
+import { networkCut, networkHeal, networkStatus } from './network'
 import { GUARD_MARK } from './pg-guard'
 import { Probe, type ProbeTarget, registerProbe } from './probe'
 import {
@@ -56,18 +58,22 @@ import {
 } from './report'
 import { CENTERS, type CenterName, type ExtraProcess, type LabState, labDir, requireState, writeState } from './state'
 
-export type ScenarioId = 'a1-lost' | 'a1-db-lost' | 'remote-takeover' | 'backup-restore' | 'switchover'
+export type ScenarioId = 'a1-lost' | 'a1-db-lost' | 'same-city-partition' | 'remote-takeover' | 'failback' | 'backup-restore' | 'switchover'
 
 export interface ScenarioDef {
   id: ScenarioId
   title: string
   titleZh: string
   description: string
+  /** What rtoSeconds measures when it is not fault → first acknowledged API write (shown in the report). */
+  rtoMeaning?: string
   targets: Omit<DrillTargets, 'lagBoundBytes'>
   /** The fault and the measured recovery. */
   run(d: Drill): Promise<void>
   /** Puts the lab back (restart the lost center, fail back); also run after an abort or a failure. */
   recover(d: Drill): Promise<void>
+  /** Runs on a lab that B1 took over (failback); every other scenario needs the lab as `up` built it. */
+  acceptsTakenOver?: boolean
 }
 
 /** The name of the kill-switch file in the lab directory: its presence stops a running drill. */
@@ -104,6 +110,12 @@ export class Drill {
   firstAck: number | null = null
   probe: Probe | null = null
   primary: CenterName = 'A1'
+  /** Scenario-specific failures that fail the verdict without failing a step (split brain seen). */
+  readonly violations: string[] = []
+  /** RPO counts writes acknowledged from this time on (epoch ms; null: every write of the drill). */
+  rpoSince: number | null = null
+  /** Run when the drill ends, whatever happened (background watchers). */
+  readonly cleanup: (() => Promise<void>)[] = []
   readonly m: DrillMeasurements = {
     faultAt: null,
     firstAckAt: null,
@@ -366,7 +378,12 @@ async function replicationState(state: LabState, leader: CenterName, member: str
 }
 
 /** Planned switchover with Patroni (POST /switchover), measured: duration and longest write gap. */
-async function switchover(d: Drill, from: CenterName, to: CenterName, label: string): Promise<void> {
+async function switchover(
+  d: Drill,
+  from: CenterName,
+  to: CenterName,
+  label: string,
+): Promise<{ started: number; switched: number; firstAck: number }> {
   const s = d.state
   const fromName = s.centers[from].postgres.name
   const toName = s.centers[to].postgres.name
@@ -406,9 +423,9 @@ async function switchover(d: Drill, from: CenterName, to: CenterName, label: str
     (text) => ({ patroni: text.trim() }),
   )
   const switched = Date.now()
-  await d.step(`${label}: first acknowledged write after the switchover`, 30_000, async () => {
-    await d.wait('ack after switchover', 30_000, () => d.probe?.firstAckAfter(switched) ?? null, 50)
-  })
+  const ack = await d.step(`${label}: first acknowledged write after the switchover`, 30_000, async () =>
+    d.wait('ack after switchover', 30_000, () => d.probe?.firstAckAfter(switched) ?? null, 50),
+  )
   await sleep(1000)
   d.m.switchover = {
     to,
@@ -416,6 +433,7 @@ async function switchover(d: Drill, from: CenterName, to: CenterName, label: str
     longestWriteGapSeconds: Number(((d.probe?.longestGap(started, Date.now()) ?? 0) / 1000).toFixed(3)),
   }
   d.primary = to
+  return { started, switched, firstAck: ack.doneAt }
 }
 
 // ---------------------------------------------------------------- measurements
@@ -444,9 +462,28 @@ async function digest(url: string, member: string, role: string): Promise<Member
 
 /**
  * Row counts and checksums of the ledger tables on every surviving member, after each replica has
- * replayed up to the primary's current WAL position. Retried once (a background write can land between).
+ * replayed up to the primary's current WAL position. The probe pauses meanwhile (a write landing
+ * between the primary's digest and a replica's would make them differ by their last rows) and resumes
+ * afterwards; retried (a control plane's own background write can still land between).
  */
 async function integrity(
+  d: Drill,
+  primary: { name: string; url: string },
+  replicas: { name: string; url: string }[],
+): Promise<IntegrityResult> {
+  const probe = d.probe
+  const paused = probe?.active === true
+  if (paused) await probe.stop()
+  try {
+    const result = await compareMembers(d, primary, replicas)
+    if (paused) result.note += ' (probe paused while comparing)'
+    return result
+  } finally {
+    if (paused) probe.start()
+  }
+}
+
+async function compareMembers(
   d: Drill,
   primary: { name: string; url: string },
   replicas: { name: string; url: string }[],
@@ -487,7 +524,8 @@ async function checkRpo(d: Drill, url: string, checkedOn: string): Promise<RpoRe
   const probe = d.probe
   const id = d.state.probe
   if (!probe || !id) throw new Error('no probe')
-  const acked = probe.acked
+  const since = d.rpoSince
+  const acked = since === null ? probe.acked : probe.acked.filter((w) => w.sentAt >= since)
   const min = acked[0]?.sequence ?? 0
   const rows = await pgQuery<{ sequence: string }>(
     url,
@@ -710,6 +748,117 @@ const plannedSwitchover: ScenarioDef = {
   },
 }
 
+/**
+ * Suanpan's remote takeover: city A is lost (kill -9 of everything in A1 and A2), the DCS has no quorum and
+ * Patroni will not promote B1 (nofailover). Fence A, stop Patroni in B1, wait for replay, promote B1 outside
+ * Patroni, start a control plane in B1, restore a one-member DCS in B1. Used by remote-takeover and failback.
+ */
+async function takeover(d: Drill): Promise<void> {
+  const s = d.state
+  const killed = await d.step(
+    'fault: kill -9 everything in A1 and A2',
+    5000,
+    async () => {
+      d.markFault()
+      return killCenters(s, ['A1', 'A2'], ALL_PARTS)
+    },
+    (k) => ({ killed: k.map((x) => `${x.center}/${x.what}:${x.pid}`) }),
+  )
+  await fence(d, ['A1', 'A2'], ALL_PARTS, killed)
+  await d.step('detection: the DCS has lost quorum (B1 etcd member unhealthy)', 30_000, async () => {
+    await d.wait('B1 etcd unhealthy', 30_000, async () => !(await etcdHealthy(s.centers.B1.etcd.clientPort, 800)), 100)
+    d.detectedAt = Date.now()
+  })
+  await d.step('takeover: stop Patroni in B1 (kill -9: its PostgreSQL keeps running)', 15_000, async () => {
+    const pid = s.centers.B1.postgres.pid
+    if (pid) await stopGroup(pid, 'SIGKILL', 0)
+    s.centers.B1.postgres.pid = null
+    writeState(s)
+    if (!postmasterPid(s.centers.B1.postgres.dataDir)) throw new Error("B1's PostgreSQL is not running")
+  })
+  const replay = await d.step(
+    'takeover: wait until B1 has replayed everything it received',
+    30_000,
+    async () => {
+      let previous = ''
+      return d.wait(
+        'replay caught up',
+        30_000,
+        async () => {
+          const rows = await pgQuery<{ rcv: string | null; rpl: string | null; done: boolean }>(
+            memberUrl(s, 'B1', 'postgres'),
+            `select pg_last_wal_receive_lsn()::text as rcv, pg_last_wal_replay_lsn()::text as rpl,
+                  coalesce(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) <= 0, true) as done`,
+            [],
+            2000,
+          )
+          const r = rows[0]
+          if (!r?.done) return null
+          const key = `${r.rcv}/${r.rpl}`
+          const stable = key === previous
+          previous = key
+          return stable ? r : null
+        },
+        200,
+      )
+    },
+    (r) => ({ receivedLsn: r.rcv, replayedLsn: r.rpl }),
+  )
+  d.m.extra.replayedLsn = replay.rpl
+  await d.step(
+    'takeover: promote B1 (pg_promote), clear synchronous_standby_names',
+    30_000,
+    async () => {
+      const url = memberUrl(s, 'B1', 'postgres')
+      await pgQuery(url, 'select pg_promote(true, 25)', [], 28_000)
+      await pgQuery(url, "alter system set synchronous_standby_names = ''", [], 5000)
+      await pgQuery(url, 'select pg_reload_conf()', [], 5000)
+      await d.wait('B1 writable', 20_000, () => writable(s, 'B1', 800), 100)
+      d.promotedAt = Date.now()
+      d.primary = 'B1'
+      s.takeover = {
+        at: new Date().toISOString(),
+        promotedOutsidePatroni: true,
+        postmasterPid: postmasterPid(s.centers.B1.postgres.dataDir),
+      }
+      writeState(s)
+      const tl = await pgQuery<{ tli: number }>(url, `select ${CURRENT_TIMELINE_SQL} as tli`, [], 5000)
+      return tl[0]?.tli ?? null
+    },
+    (timeline) => ({ timeline }),
+  )
+  await d.step("takeover: repoint traffic — start a control plane in B1 on B1's PostgreSQL", 90_000, async () => {
+    const [port] = await freePorts(1)
+    if (!port) throw new Error('no free port')
+    const log = join(s.centers.B1.dir, 'control-plane.log')
+    const databaseUrl = `postgres://postgres@127.0.0.1:${s.centers.B1.postgres.port}/${s.database}`
+    const pid = spawnControlPlane(s, port, databaseUrl, log)
+    s.centers.B1.controlPlane = { name: 'B1', port, log, pid, databaseUrl }
+    writeState(s)
+    await d.wait(
+      'B1 control plane healthy',
+      85_000,
+      () => {
+        if (!alive(pid)) throw new Error(`B1 control plane exited (see ${log})`)
+        return controlPlaneHealthy(port, 800)
+      },
+      100,
+    )
+    return port
+  })
+  await d.awaitFirstAck(30_000)
+  d.m.rpo = await d.step('RPO: acknowledged writes on B1', 20_000, () => checkRpo(d, memberUrl(s, 'B1'), 'B1'), rpoSummary)
+  d.m.integrity = await d.step('integrity: ledger tables on B1 (the only survivor)', 30_000, () =>
+    integrity(d, { name: 'B1', url: memberUrl(s, 'B1') }, []),
+  )
+  await d.step('takeover: restore a one-member DCS in B1 (etcd --force-new-cluster on its member data)', 30_000, async () => {
+    await stopGroup(s.centers.B1.etcd.pid, 'SIGTERM', 3000)
+    startEtcd(s, 'B1', { forceNewCluster: true })
+    writeState(s)
+    await d.wait('B1 etcd healthy alone', 25_000, () => etcdHealthy(s.centers.B1.etcd.clientPort), 200)
+  })
+}
+
 const remoteTakeover: ScenarioDef = {
   id: 'remote-takeover',
   title: 'Remote takeover by B1 (city A lost)',
@@ -717,116 +866,12 @@ const remoteTakeover: ScenarioDef = {
   description:
     "kill -9 of everything in A1 and A2: the DCS loses quorum and Patroni cannot promote B1 (nofailover). Suanpan's sequence: fence A, stop Patroni in B1 (PostgreSQL keeps running), wait for replay, promote B1 outside Patroni, start a control plane in B1 on B1's PostgreSQL, then restore a one-member DCS in B1 (etcd --force-new-cluster)",
   targets: { rtoSeconds: 60, rpoWrites: null, rpoSeconds: 5, requireReplication: false },
-  async run(d) {
-    const s = d.state
-    const killed = await d.step(
-      'fault: kill -9 everything in A1 and A2',
-      5000,
-      async () => {
-        d.markFault()
-        return killCenters(s, ['A1', 'A2'], ALL_PARTS)
-      },
-      (k) => ({ killed: k.map((x) => `${x.center}/${x.what}:${x.pid}`) }),
-    )
-    await fence(d, ['A1', 'A2'], ALL_PARTS, killed)
-    await d.step('detection: the DCS has lost quorum (B1 etcd member unhealthy)', 30_000, async () => {
-      await d.wait('B1 etcd unhealthy', 30_000, async () => !(await etcdHealthy(s.centers.B1.etcd.clientPort, 800)), 100)
-      d.detectedAt = Date.now()
-    })
-    await d.step('takeover: stop Patroni in B1 (kill -9: its PostgreSQL keeps running)', 15_000, async () => {
-      const pid = s.centers.B1.postgres.pid
-      if (pid) await stopGroup(pid, 'SIGKILL', 0)
-      s.centers.B1.postgres.pid = null
-      writeState(s)
-      if (!postmasterPid(s.centers.B1.postgres.dataDir)) throw new Error("B1's PostgreSQL is not running")
-    })
-    const replay = await d.step(
-      'takeover: wait until B1 has replayed everything it received',
-      30_000,
-      async () => {
-        let previous = ''
-        return d.wait(
-          'replay caught up',
-          30_000,
-          async () => {
-            const rows = await pgQuery<{ rcv: string | null; rpl: string | null; done: boolean }>(
-              memberUrl(s, 'B1', 'postgres'),
-              `select pg_last_wal_receive_lsn()::text as rcv, pg_last_wal_replay_lsn()::text as rpl,
-                    coalesce(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) <= 0, true) as done`,
-              [],
-              2000,
-            )
-            const r = rows[0]
-            if (!r?.done) return null
-            const key = `${r.rcv}/${r.rpl}`
-            const stable = key === previous
-            previous = key
-            return stable ? r : null
-          },
-          200,
-        )
-      },
-      (r) => ({ receivedLsn: r.rcv, replayedLsn: r.rpl }),
-    )
-    d.m.extra.replayedLsn = replay.rpl
-    await d.step(
-      'takeover: promote B1 (pg_promote), clear synchronous_standby_names',
-      30_000,
-      async () => {
-        const url = memberUrl(s, 'B1', 'postgres')
-        await pgQuery(url, 'select pg_promote(true, 25)', [], 28_000)
-        await pgQuery(url, "alter system set synchronous_standby_names = ''", [], 5000)
-        await pgQuery(url, 'select pg_reload_conf()', [], 5000)
-        await d.wait('B1 writable', 20_000, () => writable(s, 'B1', 800), 100)
-        d.promotedAt = Date.now()
-        d.primary = 'B1'
-        s.takeover = {
-          at: new Date().toISOString(),
-          promotedOutsidePatroni: true,
-          postmasterPid: postmasterPid(s.centers.B1.postgres.dataDir),
-        }
-        writeState(s)
-        const tl = await pgQuery<{ tli: number }>(url, `select ${CURRENT_TIMELINE_SQL} as tli`, [], 5000)
-        return tl[0]?.tli ?? null
-      },
-      (timeline) => ({ timeline }),
-    )
-    await d.step("takeover: repoint traffic — start a control plane in B1 on B1's PostgreSQL", 90_000, async () => {
-      const [port] = await freePorts(1)
-      if (!port) throw new Error('no free port')
-      const log = join(s.centers.B1.dir, 'control-plane.log')
-      const databaseUrl = `postgres://postgres@127.0.0.1:${s.centers.B1.postgres.port}/${s.database}`
-      const pid = spawnControlPlane(s, port, databaseUrl, log)
-      s.centers.B1.controlPlane = { name: 'B1', port, log, pid, databaseUrl }
-      writeState(s)
-      await d.wait(
-        'B1 control plane healthy',
-        85_000,
-        () => {
-          if (!alive(pid)) throw new Error(`B1 control plane exited (see ${log})`)
-          return controlPlaneHealthy(port, 800)
-        },
-        100,
-      )
-      return port
-    })
-    await d.awaitFirstAck(30_000)
-    d.m.rpo = await d.step('RPO: acknowledged writes on B1', 20_000, () => checkRpo(d, memberUrl(s, 'B1'), 'B1'), rpoSummary)
-    d.m.integrity = await d.step('integrity: ledger tables on B1 (the only survivor)', 30_000, () =>
-      integrity(d, { name: 'B1', url: memberUrl(s, 'B1') }, []),
-    )
-    await d.step('takeover: restore a one-member DCS in B1 (etcd --force-new-cluster on its member data)', 30_000, async () => {
-      await stopGroup(s.centers.B1.etcd.pid, 'SIGTERM', 3000)
-      startEtcd(s, 'B1', { forceNewCluster: true })
-      writeState(s)
-      await d.wait('B1 etcd healthy alone', 25_000, () => etcdHealthy(s.centers.B1.etcd.clientPort), 200)
-    })
-  },
+  run: takeover,
   async recover(d) {
     await d.probe?.stop()
     d.m.replication = {
       reestablished: false,
-      note: 'B1 serves alone outside Patroni (one-member DCS restored); failback to city A is not automated yet: rebuild the lab (suanpan dr lab down && suanpan dr lab up)',
+      note: 'B1 serves alone outside Patroni (one-member DCS restored): fail back to city A with `suanpan drill run failback`, or rebuild the lab',
     }
   },
 }
@@ -1009,25 +1054,460 @@ const backupRestore: ScenarioDef = {
   },
 }
 
+// ---------------------------------------------------------------- (c) same-city partition
+
+/** The partition lasts at least this long (ms): two leader-key TTLs, so any failover Patroni attempted would show. */
+const partitionHoldMs = (s: LabState) => Math.max(20_000, 2 * s.timings.ttl * 1000)
+
+/** Byte offsets of the Patroni logs, to quote what Patroni logged during a drill. */
+function logOffsets(state: LabState): Record<CenterName, number> {
+  const size = (f: string) => (existsSync(f) ? statSync(f).size : 0)
+  return Object.fromEntries(CENTERS.map((c) => [c, size(state.centers[c].postgres.log)])) as Record<CenterName, number>
+}
+
+/** Patroni's decisions since `from` (synchronous standby, leader lock, promotion, demotion), at most `max` lines per center. */
+function patroniDecisions(state: LabState, from: Record<CenterName, number>, max = 12): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  for (const c of CENTERS) {
+    const file = state.centers[c].postgres.log
+    if (!existsSync(file)) continue
+    const text = readFileSync(file, 'utf8').slice(from[c] ?? 0)
+    const lines = text
+      .split('\n')
+      .filter((l) => /INFO|WARNING|ERROR/.test(l) && /synchronous|lock|promot|demot|follow|leader|failover/i.test(l))
+      .filter((l) => !/no action\. I am|Lock owner: \w+; I am/.test(l))
+    if (lines.length) out[c] = lines.slice(0, max).map((l) => l.slice(0, 240))
+  }
+  return out
+}
+
+async function partitionRun(d: Drill): Promise<void> {
+  const s = d.state
+  const net = s.network
+  if (!net) throw new Error('the lab has no network between its centers: rebuild it')
+  const a2 = s.centers.A2.postgres.name
+  const watch = new MemberWatch(s)
+  watch.start()
+  d.cleanup.push(() => watch.stop())
+  const logs = logOffsets(s)
+  await sleep(1000)
+  await d.step(
+    'fault: cut the network between A1 and A2 (every packet dropped, nothing reset); both still reach B1',
+    5000,
+    async () => {
+      d.markFault()
+      return networkCut(net.controlPort, 'A1', 'A2', 'drop')
+    },
+    (r) => ({
+      cut: `${r.cut.a} ⇹ ${r.cut.b} (${r.cut.mode})`,
+      heldConnections: r.status.connections.filter((c) => c.held > 0).map((c) => `${c.from}→${c.to} ${c.service} ×${c.held}`),
+    }),
+  )
+  const fault = d.faultAt ?? Date.now()
+  // A1 keeps the leader key through the etcd members it still reaches; its commits wait for A2 (the
+  // synchronous standby) until the walsender gives up on it and Patroni releases it.
+  await d.step(
+    "detection: the primary's walsender drops A2 (wal_sender_timeout)",
+    90_000,
+    async () => {
+      const t = await d.wait(
+        'A2 gone from the primary’s pg_stat_replication',
+        90_000,
+        () => {
+          const tl = analyse(watch.samples, fault, null, 'A1', 'A2', a2)
+          return tl.standbyDroppedSeconds !== null || tl.primaryChanges.length > 0 ? tl : null
+        },
+        100,
+      )
+      if (t.standbyDroppedSeconds !== null) d.detectedAt = fault + t.standbyDroppedSeconds * 1000
+      return t
+    },
+    (t) => ({ standbyDroppedSeconds: t.standbyDroppedSeconds, primaryChanges: t.primaryChanges }),
+  )
+  const resumed = await d.step(
+    'writes: acknowledged again through the API (Patroni released the synchronous standby)',
+    90_000,
+    async () =>
+      d.wait(
+        'writes flowing: 5 acknowledged in 1.5 s',
+        90_000,
+        () => {
+          const now = Date.now()
+          const recent = d.probe?.ackedBetween(now - 1500, now) ?? []
+          return now - fault >= 2000 && recent.length >= 5 ? recent[0] : null
+        },
+        100,
+      ),
+    (w) => ({ firstAckOfResumedWrites: w ? Number(((w.doneAt - fault) / 1000).toFixed(3)) : null }),
+  )
+  const hold = partitionHoldMs(s)
+  await d.step(
+    `partition held (${hold / 1000} s or more; every member sampled every 250 ms): one writable primary, writes acknowledged`,
+    hold + 30_000,
+    async () => {
+      const until = Math.max(fault + hold, (resumed?.doneAt ?? Date.now()) + 10_000)
+      await d.wait('partition held', hold + 30_000, () => Date.now() >= until, 250)
+      return analyse(watch.samples, fault, null, 'A1', 'A2', a2)
+    },
+    (t) => ({ samples: t.samples, maxWritableAtOnce: t.maxWritableAtOnce, writableMembers: t.writableMembers }),
+  )
+  const during = analyse(watch.samples, fault, Date.now(), 'A1', 'A2', a2)
+  const primaries = during.writableMembers
+  const primary: CenterName = primaries.length === 1 && primaries[0] ? primaries[0] : 'A1'
+  d.primary = primary
+  if (during.maxWritableAtOnce > 1)
+    d.violations.push(`split brain: ${during.splitBrain.map((x) => `${x.members.join(' and ')} writable at +${x.atSeconds} s`).join('; ')}`)
+  if (during.maxWritableAtOnce === 0) d.violations.push('no writable primary at all during the partition')
+  d.m.rpo = await d.step(
+    `RPO: every acknowledged write on the primary ${primary} (partition still on)`,
+    20_000,
+    () => checkRpo(d, memberUrl(s, primary), primary),
+    rpoSummary,
+  )
+  const healed = await d.step('heal: reconnect A1 and A2 (held connections resume, as after a link comes back)', 10_000, async () => {
+    const r = await networkHeal(net.controlPort, 'A1', 'A2')
+    return { at: Date.now(), released: r.healed.length }
+  })
+  await d.step(
+    'resync: A2 streams from the primary again and is its synchronous standby (pg_stat_replication and Patroni)',
+    120_000,
+    async () =>
+      d.wait(
+        'A2 synchronous standby again',
+        120_000,
+        () => {
+          const t = analyse(watch.samples, fault, healed.at, 'A1', 'A2', a2)
+          return t.resyncSeconds !== null ? t : null
+        },
+        250,
+      ),
+    (t) => ({ resyncSeconds: t.resyncSeconds }),
+  )
+  await sleep(1000)
+  await watch.stop()
+  const end = Date.now()
+  const timeline = analyse(watch.samples, fault, healed.at, 'A1', 'A2', a2)
+  const probe = d.probe
+  const gap = (from: number, to: number) => Number(((probe?.longestGap(from, to) ?? 0) / 1000).toFixed(3))
+  // Write unavailability: the longest stretch without an acknowledged write while the link was cut.
+  d.m.rtoSeconds = gap(fault, healed.at)
+  const firstResumed = resumed ? resumed.doneAt : null
+  d.m.firstAckAt = firstResumed ? new Date(firstResumed).toISOString() : null
+  d.m.phases.detectionSeconds = timeline.standbyDroppedSeconds
+  d.m.extra.partition = {
+    heldSeconds: Number(((healed.at - fault) / 1000).toFixed(3)),
+    writeUnavailableSeconds: d.m.rtoSeconds,
+    writeUnavailableAtHealSeconds: gap(healed.at, end),
+    standbyDroppedSeconds: timeline.standbyDroppedSeconds,
+    syncReleasedSeconds: timeline.syncReleasedSeconds,
+    syncReleasedTo: timeline.syncReleasedTo,
+    patroniSyncRemovedSeconds: timeline.patroniSyncRemovedSeconds,
+    resyncSecondsAfterHeal: timeline.resyncSeconds,
+    maxWritableAtOnce: timeline.maxWritableAtOnce,
+    writableMembers: timeline.writableMembers,
+    primaryChanges: timeline.primaryChanges,
+    samples: timeline.samples,
+    walSenderTimeout: WAL_SENDER_TIMEOUT,
+  }
+  d.m.extra.patroniDecisions = patroniDecisions(s, logs)
+  try {
+    const n = await networkStatus(net.controlPort)
+    d.m.extra.networkIdentify = n.identify
+  } catch {}
+  const others = CENTERS.filter((c) => c !== primary)
+  d.m.integrity = await d.step(
+    'integrity: ledger tables on all three centers after the heal',
+    45_000,
+    () =>
+      integrity(
+        d,
+        { name: primary, url: memberUrl(s, primary) },
+        others.map((c) => ({ name: c, url: memberUrl(s, c) })),
+      ),
+    (r) => ({ ok: r.ok }),
+  )
+}
+
+async function partitionRecover(d: Drill): Promise<void> {
+  const s = d.state
+  if (s.network) {
+    await d.step('recover: the network between A1 and A2 is healed', 10_000, async () => {
+      const status = await networkStatus(s.network?.controlPort ?? 0)
+      if (status.cuts.length) await networkHeal(s.network?.controlPort ?? 0)
+      return status.cuts.length
+    })
+  }
+  const leader = (await leaderOf(s, ['B1', 'A1', 'A2']))?.leader
+  if (leader === 'a2') await switchover(d, 'A2', 'A1', 'failback')
+  else d.primary = 'A1'
+  await finalChecks(d)
+}
+
+const sameCityPartition: ScenarioDef = {
+  id: 'same-city-partition',
+  title: 'Same-city partition between A1 and A2',
+  titleZh: '同城双中心网络分区（A1⇹A2）',
+  description:
+    'the lab network drops every packet between A1 and A2 (replication, etcd peer traffic, Patroni REST, HAProxy routes) while both still reach B1, the witness. What Patroni does (synchronous_mode, not strict): A1 keeps the leader key through the etcd members it still reaches (A2 cannot take it); commits wait for A2, the synchronous standby, until the walsender drops it (wal_sender_timeout), then Patroni releases A2 from /sync and sets synchronous_standby_names to "" (B1 is nosync: no other candidate), so writes continue asynchronously and A2 may not be promoted. Measured: write unavailability, at most one writable member in every 250 ms sample, 0 acknowledged writes lost; after the heal A2 streams again and Patroni makes it the synchronous standby',
+  rtoMeaning: 'write unavailability: the longest stretch without an acknowledged API write while A1 and A2 are cut apart',
+  targets: { rtoSeconds: 30, rpoWrites: 0, rpoSeconds: 0, requireReplication: true },
+  run: partitionRun,
+  recover: partitionRecover,
+}
+
+// ---------------------------------------------------------------- failback from B1 to city A
+
+/** Deletes a data directory the failback discards (an etcd member's, or a PostgreSQL member's diverged copy). */
+function freshDir(path: string, mode = 0o700): void {
+  rmSync(path, { recursive: true, force: true })
+  mkdirSync(path, { recursive: true, mode })
+  chownToService(path)
+}
+
+async function clusterRoles(state: LabState, via: CenterName[]): Promise<Record<string, { role: string; state: string }>> {
+  for (const c of via) {
+    try {
+      const cluster = await patroniCluster(state.centers[c].postgres.restPort, 800)
+      return Object.fromEntries(cluster.members.map((m) => [m.name, { role: m.role, state: m.state }]))
+    } catch {}
+  }
+  return {}
+}
+
+/**
+ * Rebuilds a city-A member as a replica of the current leader: its old data directory (a diverged
+ * timeline: it was the primary or the synchronous standby when city A was lost) is discarded and Patroni
+ * clones a fresh copy (pg_basebackup from the leader).
+ */
+async function rebuildMember(d: Drill, center: CenterName, leader: CenterName, role: 'sync_standby' | 'replica'): Promise<void> {
+  const s = d.state
+  const name = s.centers[center].postgres.name
+  await d.step(
+    `failback: rebuild ${center} as a replica of ${leader} (old data discarded, Patroni clones it)${role === 'sync_standby' ? ', then the synchronous standby' : ''}`,
+    180_000,
+    async () => {
+      const c = s.centers[center]
+      if (alive(c.postgres.pid)) await stopGroup(c.postgres.pid, 'SIGTERM', 10_000)
+      const pm = postmasterPid(c.postgres.dataDir)
+      if (pm) await stopPostmaster(pm, 'SIGQUIT', 5000)
+      rmSync(c.postgres.dataDir, { recursive: true, force: true })
+      startPatroni(s, center)
+      writeState(s)
+      await d.wait(
+        `${center} ${role}`,
+        175_000,
+        async () => {
+          const roles = await clusterRoles(s, [leader, center])
+          const me = roles[name]
+          if (!me || (me.state !== 'running' && me.state !== 'streaming')) return null
+          if (role === 'sync_standby') return me.role === 'sync_standby'
+          return (me.role === 'replica' || me.role === 'sync_standby') && (await replicationState(s, leader, name)) === 'streaming'
+        },
+        500,
+      )
+    },
+  )
+}
+
+async function failbackRun(d: Drill): Promise<void> {
+  const s = d.state
+  if (!s.takeover) {
+    // The lab is whole: lose city A first, exactly as remote-takeover does; measured apart.
+    await takeover(d)
+    d.m.extra.takeover = {
+      faultAt: d.m.faultAt,
+      rtoSeconds: d.m.rtoSeconds,
+      phases: { ...d.m.phases },
+      rpo: d.m.rpo ? rpoSummary(d.m.rpo) : null,
+    }
+    // The failback answers for every write B1 acknowledged from its promotion on.
+    d.rpoSince = d.promotedAt
+    d.faultAt = null
+    d.detectedAt = null
+    d.promotedAt = null
+    d.firstAck = null
+    d.m.faultAt = null
+    d.m.firstAckAt = null
+    d.m.rtoSeconds = null
+    d.m.phases = { detectionSeconds: null, promotionSeconds: null, trafficSwitchSeconds: null }
+    d.m.rpo = null
+    d.m.integrity = null
+  } else {
+    d.m.extra.takeover = { at: s.takeover.at, note: 'B1 had taken over before this drill' }
+  }
+  // 1. City A comes back as replicas of B1 while B1 keeps serving (not part of the failback's RTO).
+  await d.step(
+    "failback: a new three-member DCS (etcd in A1, A2 and B1; B1's one-member DCS only held the lost cluster's keys)",
+    60_000,
+    async () => {
+      for (const c of CENTERS) {
+        await stopGroup(s.centers[c].etcd.pid, 'SIGTERM', 3000)
+        s.centers[c].etcd.pid = null
+        freshDir(s.centers[c].etcd.dataDir)
+      }
+      for (const c of CENTERS) startEtcd(s, c)
+      writeState(s)
+      await d.wait('three etcd members healthy', 55_000, async () =>
+        (await Promise.all(CENTERS.map((c) => etcdHealthy(s.centers[c].etcd.clientPort)))).every(Boolean),
+      )
+    },
+  )
+  await d.step(
+    'failback: B1 back under Patroni (Patroni adopts the running primary: it initializes the empty DCS with its system id and takes the leader key)',
+    60_000,
+    async () => {
+      // The takeover cleared synchronous_standby_names with ALTER SYSTEM, which would override Patroni's setting.
+      const url = memberUrl(s, 'B1', 'postgres')
+      await pgQuery(url, 'alter system reset synchronous_standby_names', [], 5000)
+      await pgQuery(url, 'select pg_reload_conf()', [], 5000)
+      startPatroni(s, 'B1')
+      writeState(s)
+      await d.wait(
+        'B1 leader under Patroni',
+        55_000,
+        async () => (await clusterRoles(s, ['B1'])).b1?.role === 'leader' && (await writable(s, 'B1', 800)),
+        250,
+      )
+    },
+  )
+  await rebuildMember(d, 'A1', 'B1', 'sync_standby')
+  await rebuildMember(d, 'A2', 'B1', 'replica')
+  await d.step('failback: HAProxy and control planes in A1 and A2 (they route to the primary, still B1)', 120_000, async () => {
+    for (const c of ['A1', 'A2'] as const) {
+      const h = s.centers[c].haproxy
+      if (h && !alive(h.pid)) startHaproxy(s, c)
+    }
+    writeState(s)
+    for (const c of ['A1', 'A2'] as const) {
+      const cp = s.centers[c].controlPlane
+      if (!cp) continue
+      if (!alive(cp.pid)) {
+        startControlPlane(s, c)
+        writeState(s)
+      }
+      await d.wait(`${c} control plane healthy`, 90_000, () => controlPlaneHealthy(cp.port, 800), 250)
+    }
+  })
+  await d.step("failback: stop B1's control plane (the API is served from city A again)", 30_000, async () => {
+    const cp = s.centers.B1.controlPlane
+    if (cp) await stopGroup(cp.pid, 'SIGTERM', 5000)
+    s.centers.B1.controlPlane = null
+    writeState(s)
+    const from = Date.now()
+    await d.wait('5 acknowledged writes through city A', 25_000, () => (d.probe?.ackedBetween(from, Date.now()).length ?? 0) >= 5, 100)
+  })
+  // 2. The failback switch: a Patroni switchover B1 → A1, measured like a planned switchover.
+  d.markFault()
+  const sw = await switchover(d, 'B1', 'A1', 'failback')
+  d.promotedAt = sw.switched
+  d.firstAck = sw.firstAck
+  d.m.firstAckAt = new Date(sw.firstAck).toISOString()
+  d.m.rtoSeconds = d.m.switchover?.longestWriteGapSeconds ?? null
+  d.m.phases.promotionSeconds = d.m.switchover?.seconds ?? null
+  d.m.phases.trafficSwitchSeconds = Number((Math.max(0, sw.firstAck - sw.switched) / 1000).toFixed(3))
+  d.m.rpo = await d.step(
+    'RPO: every write acknowledged since B1 took over is on A1',
+    20_000,
+    () => checkRpo(d, memberUrl(s, 'A1'), 'A1'),
+    rpoSummary,
+  )
+  // 3. B1 back to an asynchronous replica (Patroni demoted it in the switchover), A2 the synchronous standby.
+  const rows = await d.step(
+    "failback: A2 the synchronous standby of A1, B1 an asynchronous replica (A1's pg_stat_replication and Patroni)",
+    120_000,
+    async () =>
+      d.wait(
+        'A2 sync, B1 async, both streaming from A1',
+        120_000,
+        async () => {
+          const rep = await pgQuery<{ name: string; state: string; sync: string }>(
+            memberUrl(s, 'A1', 'postgres'),
+            'select application_name as name, state, sync_state as sync from pg_stat_replication order by 1',
+            [],
+            1500,
+          )
+          const roles = await clusterRoles(s, ['A1'])
+          const a2 = rep.find((r) => r.name === 'a2')
+          const b1 = rep.find((r) => r.name === 'b1')
+          return a2?.state === 'streaming' &&
+            a2.sync === 'sync' &&
+            b1?.state === 'streaming' &&
+            b1.sync === 'async' &&
+            roles.a2?.role === 'sync_standby' &&
+            roles.a1?.role === 'leader'
+            ? rep
+            : null
+        },
+        500,
+      ),
+    (r) => ({ pg_stat_replication: r.map((x) => `${x.name} ${x.state} ${x.sync}`) }),
+  )
+  d.m.extra.replicationAfterFailback = rows
+  s.takeover = null
+  writeState(s)
+  d.primary = 'A1'
+  d.m.integrity = await d.step(
+    'integrity: ledger tables on A1, A2 and B1 after the failback',
+    45_000,
+    () =>
+      integrity(
+        d,
+        { name: 'A1', url: memberUrl(s, 'A1') },
+        (['A2', 'B1'] as const).map((c) => ({ name: c, url: memberUrl(s, c) })),
+      ),
+    (r) => ({ ok: r.ok }),
+  )
+}
+
+const failback: ScenarioDef = {
+  id: 'failback',
+  title: 'Failback from B1 to city A',
+  titleZh: '回切（B1 → A城）',
+  description:
+    "after a remote takeover (performed first when B1 is not serving yet) Suanpan returns the primary to A1: a new three-member DCS; B1 back under Patroni (Patroni adopts the running primary, even with nofailover, and takes the leader key of the empty DCS); A1 and A2 rebuilt as replicas of B1 (their diverged data discarded, Patroni clones them) with A1 the synchronous standby; HAProxy and control planes in city A, B1's control plane stopped; then a Patroni switchover B1 → A1 (the measured failback switch); B1 rejoins as an asynchronous replica and A2 becomes the synchronous standby",
+  rtoMeaning: 'failback switch: the longest stretch without an acknowledged API write from the switchover request until writes flow on A1',
+  targets: { rtoSeconds: 60, rpoWrites: 0, rpoSeconds: 0, requireReplication: true },
+  acceptsTakenOver: true,
+  run: failbackRun,
+  async recover(d) {
+    if (d.state.takeover) {
+      await d.probe?.stop()
+      d.m.replication = {
+        reestablished: false,
+        note: 'the failback did not complete: B1 still serves; run the failback again or rebuild the lab (suanpan dr lab down && suanpan dr lab up)',
+      }
+      return
+    }
+    d.primary = 'A1'
+    await finalChecks(d)
+  },
+}
+
 export const SCENARIOS: Record<ScenarioId, ScenarioDef> = {
   'a1-lost': a1Lost,
   'a1-db-lost': a1DbLost,
+  'same-city-partition': sameCityPartition,
   'remote-takeover': remoteTakeover,
+  failback,
   'backup-restore': backupRestore,
   switchover: plannedSwitchover,
 }
 
-/** Scenarios of issue 5 not built yet (listed so `drill list` says so). */
-export const NOT_YET = [
-  {
-    id: 'same-city-partition',
-    why: 'needs a proxy (or network namespace) between A1 and A2 for replication and etcd peer traffic; not built yet',
-  },
-  { id: 'failback-from-b1', why: 'after remote-takeover the lab is rebuilt; rebuilding city A as replicas of B1 is not automated yet' },
-]
+/** Scenarios of issue 5 not built yet (listed so `drill list` says so): none left. */
+export const NOT_YET: { id: string; why: string }[] = []
+
+/** Short names accepted by runDrill and the CLI (`suanpan drill run partition`); reports carry the id. */
+export type ScenarioAlias = 'partition'
+export const SCENARIO_ALIASES: Record<ScenarioAlias, ScenarioId> = { partition: 'same-city-partition' }
 
 export function isScenario(id: string): id is ScenarioId {
   return id in SCENARIOS
+}
+
+/** The scenario id for an id or an alias, or null. */
+export function scenarioId(idOrAlias: string): ScenarioId | null {
+  if (isScenario(idOrAlias)) return idOrAlias
+  return Object.hasOwn(SCENARIO_ALIASES, idOrAlias) ? SCENARIO_ALIASES[idOrAlias as ScenarioAlias] : null
 }
 
 // ---------------------------------------------------------------- the engine
@@ -1063,17 +1543,44 @@ async function preflight(d: Drill): Promise<boolean> {
     !existsSync(killSwitchPath(s.dir)),
     existsSync(killSwitchPath(s.dir)) ? `remove ${killSwitchPath(s.dir)}` : 'no kill-switch file',
   )
+  if (s.takeover && d.scenario.acceptsTakenOver) {
+    check('lab built', s.ready, s.ready ? `B1 took over at ${s.takeover.at}` : 'lab up did not finish')
+    await takenOverChecks(d, check)
+    return probeChecks(d, check)
+  }
   check(
     'lab built and not taken over',
     s.ready && !s.takeover,
-    s.takeover ? `B1 took over at ${s.takeover.at}: rebuild the lab` : s.ready ? 'ready' : 'lab up did not finish',
+    s.takeover
+      ? `B1 took over at ${s.takeover.at}: fail back (suanpan drill run failback) or rebuild the lab`
+      : s.ready
+        ? 'ready'
+        : 'lab up did not finish',
   )
+  if (d.scenario.id === 'same-city-partition')
+    check(
+      'the lab has a network between its centers',
+      Boolean(s.network),
+      s.network
+        ? `${s.network.links.length} links`
+        : 'built before the lab network existed: rebuild it (suanpan dr lab down && suanpan dr lab up)',
+    )
   let status: Awaited<ReturnType<typeof labStatus>> | null = null
   try {
     status = await withTimeout('lab status', 30_000, labStatus(s))
   } catch (error) {
     check('lab status readable', false, (error as Error).message)
   }
+  if (status?.network)
+    check(
+      'lab network up, no centers cut apart',
+      status.network.up && status.network.cuts.length === 0,
+      !status.network.up
+        ? 'the lab network is down'
+        : status.network.cuts.length
+          ? `cut: ${status.network.cuts.map((c) => `${c.a} ⇹ ${c.b}`).join(', ')} (a drill that was killed left it: curl -X POST http://127.0.0.1:${s.network?.controlPort}/heal)`
+          : 'every link open',
+    )
   if (status) {
     for (const c of status.centers) {
       check(
@@ -1109,16 +1616,54 @@ async function preflight(d: Drill): Promise<boolean> {
       `${Number.isFinite(age) ? age.toFixed(2) : '∞'} h old${age <= s.backup.fullIntervalHours ? '' : '; take one: suanpan dr backup --type full'}`,
     )
   }
-  if (!d.checks.every((c) => c.ok)) return false
-  // The API must be acknowledging writes before the fault, or the drill measures nothing.
+  return probeChecks(d, check)
+}
+
+/** Pre-flight of a drill on a lab B1 took over: B1 serves, city A stays fenced until the failback rebuilds it. */
+async function takenOverChecks(d: Drill, check: (name: string, ok: boolean, detail: string) => boolean): Promise<void> {
+  const s = d.state
+  let b1 = false
   try {
-    if (!s.probe) {
-      const cp = s.centers.A1.controlPlane
-      if (!cp) throw new Error('no control plane in A1')
-      s.probe = await registerProbe(`http://127.0.0.1:${cp.port}`, s.adminToken)
+    b1 = await writable(s, 'B1', 2000)
+  } catch {}
+  check('B1 is the writable primary', b1, b1 ? 'pg_is_in_recovery() = false' : 'B1 does not answer as a primary')
+  const cp = s.centers.B1.controlPlane
+  const cpOk = cp ? await controlPlaneHealthy(cp.port) : false
+  check("B1's control plane healthy", cpOk, cp ? `port ${cp.port}` : 'no control plane in B1')
+  const running = (['A1', 'A2'] as const).flatMap((c) =>
+    centerGroups(s, c, ['patroni', 'postgres', 'haproxy', 'controlPlane']).map((g) => `${c} ${g.what} (pid ${g.pid})`),
+  )
+  check(
+    'city A fenced (the failback rebuilds it)',
+    running.length === 0,
+    running.length ? `still running: ${running.join(', ')}` : 'no Patroni, PostgreSQL, HAProxy or control plane in A1 and A2',
+  )
+  if (s.network) {
+    let up = false
+    try {
+      up = (await networkStatus(s.network.controlPort, 2000)).cuts.length === 0
+    } catch {}
+    check('lab network up, no centers cut apart', up, up ? 'every link open' : 'the lab network is down or cut')
+  }
+}
+
+/** The API must be acknowledging writes before the fault, or the drill measures nothing. */
+async function probeChecks(d: Drill, check: (name: string, ok: boolean, detail: string) => boolean): Promise<boolean> {
+  const s = d.state
+  if (!d.checks.every((c) => c.ok)) return false
+  try {
+    let identity = s.probe
+    if (!identity) {
+      for (const target of d.probeTargets()) {
+        try {
+          identity = await registerProbe(target.url, s.adminToken)
+          break
+        } catch {}
+      }
+      if (!identity) throw new Error('no control plane registered the probe cluster')
+      s.probe = identity
       writeState(s)
     }
-    const identity = s.probe
     d.probe = new Probe({ identity, targets: d.probeTargets })
     d.probe.start()
     const from = Date.now()
@@ -1151,6 +1696,7 @@ function verdictOf(d: Drill, outcome: 'done' | 'aborted' | 'skipped' | 'failed',
   if (m.integrity && !m.integrity.ok) reasons.push('ledger tables differ between surviving members')
   if (m.integrityAfterRecovery && !m.integrityAfterRecovery.ok) reasons.push('ledger tables differ between members after recovery')
   if (t.requireReplication && m.replication.reestablished !== true) reasons.push(`replication not re-established: ${m.replication.note}`)
+  reasons.push(...d.violations)
   if (outcome === 'failed' && reasons.length === 0) reasons.push('a step failed')
   return reasons.length === 0 ? 'pass' : 'fail'
 }
@@ -1165,9 +1711,10 @@ export interface DrillResult {
  * verdict says it (skipped when pre-flight fails, aborted on the kill switch, fail on a missed target
  * or a failed step).
  */
-export async function runDrill(scenarioId: ScenarioId, options: DrillOptions = {}): Promise<DrillResult> {
-  const scenario = SCENARIOS[scenarioId]
-  if (!scenario) throw new Error(`unknown scenario ${scenarioId}`)
+export async function runDrill(id: ScenarioId | ScenarioAlias, options: DrillOptions = {}): Promise<DrillResult> {
+  const resolved = scenarioId(id)
+  const scenario = resolved ? SCENARIOS[resolved] : undefined
+  if (!scenario) throw new Error(`unknown scenario ${id}`)
   const dir = labDir(options.dir)
   const state = requireState(dir)
   const progress = options.progress ?? (() => {})
@@ -1235,6 +1782,7 @@ async function drillLocked(
     }
   } finally {
     await d.probe?.stop().catch(() => {})
+    for (const done of d.cleanup) await done().catch(() => {})
     if (existsSync(killSwitchPath(dir))) unlinkSync(killSwitchPath(dir))
   }
   const guardAfter = guardLines(state)
@@ -1266,6 +1814,7 @@ async function drillLocked(
     title: scenario.title,
     titleZh: scenario.titleZh,
     description: scenario.description,
+    ...(scenario.rtoMeaning ? { rtoMeaning: scenario.rtoMeaning } : {}),
     trigger: options.trigger ?? 'manual',
     operator: options.operator ?? process.env.SUDO_USER ?? userInfo().username,
     startedAt: new Date(d.startedMs).toISOString(),
@@ -1277,8 +1826,9 @@ async function drillLocked(
       host: hostname(),
       timings: state.timings,
       engines: engineVersions(),
-      topology:
-        'A1 (leader) ⇄ A2 (synchronous standby) in city A; B1 (asynchronous replica, nofailover + nosync, pgBackRest repository) in city B; etcd member in each center; HAProxy + control plane in A1 and A2',
+      topology: `A1 (leader) ⇄ A2 (synchronous standby) in city A; B1 (asynchronous replica, nofailover + nosync, pgBackRest repository) in city B; etcd member in each center; HAProxy + control plane in A1 and A2${
+        state.network ? '; every cross-center connection through the lab network (a TCP proxy that can cut two centers apart)' : ''
+      }`,
       pgGuard: state.pgGuard,
     },
     targets,

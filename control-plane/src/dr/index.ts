@@ -8,8 +8,11 @@ export {
   KILL_SWITCH,
   NOT_YET,
   runDrill,
+  SCENARIO_ALIASES,
   SCENARIOS,
+  type ScenarioAlias,
   type ScenarioId,
+  scenarioId,
 } from './drills'
 export { fitLevel, type GbtLevel, type LevelFit, loadLevels, parseBound, SEVEN_ELEMENTS } from './gbt20988'
 export {
@@ -25,6 +28,7 @@ export {
   type Progress,
   takeBackup,
 } from './lab'
+export { type Cut, type CutMode, type NetworkStatus, networkCut, networkHeal, networkStatus } from './network'
 export { Probe, type ProbeTarget, type ProbeWrite, registerProbe } from './probe'
 export {
   type DrillReport,

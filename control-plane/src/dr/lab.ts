@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { controlPlaneHealthy, etcdHealthy, patroniCluster, patroniIsPrimary, patroniStatus, pgQuery } from './clients'
 import { etcdArgs, haproxyConfig, memberUrl, patroniConfig, pgbackrestCommand, pgbackrestConfig, postgresBinDir } from './configs'
+import { type NetworkConfig, type NetworkLink, type NetworkStatus, networkStatus, SERVICES } from './network'
 import {
   alive,
   chownToService,
@@ -115,6 +116,32 @@ function newState(dir: string, ports: number[], timings: PatroniTimings, lagBoun
       }
     }
   }
+  // The lab network: an ingress port for every service of every center (what it advertises), and the
+  // routes of the HAProxies in A1 and A2 to the other centers' PostgreSQL and Patroni REST.
+  const links: NetworkLink[] = []
+  for (const to of CENTERS) {
+    for (const service of SERVICES) {
+      const c = centers[to]
+      const target =
+        service === 'postgres'
+          ? c.postgres.port
+          : service === 'rest'
+            ? c.postgres.restPort
+            : service === 'etcd-peer'
+              ? c.etcd.peerPort
+              : c.etcd.clientPort
+      links.push({ kind: 'ingress', to, from: null, service, listen: take(), target })
+    }
+  }
+  for (const from of CENTERS) {
+    if (!centers[from].haproxy) continue
+    for (const to of CENTERS) {
+      if (to === from) continue
+      links.push({ kind: 'route', to, from, service: 'postgres', listen: take(), target: centers[to].postgres.port })
+      links.push({ kind: 'route', to, from, service: 'rest', listen: take(), target: centers[to].postgres.restPort })
+    }
+  }
+  const network = { pid: null, controlPort: take(), config: join(dir, 'network.json'), log: join(dir, 'network.log'), links }
   return {
     version: 1,
     id: randomBytes(4).toString('hex'),
@@ -137,10 +164,14 @@ function newState(dir: string, ports: number[], timings: PatroniTimings, lagBoun
     probe: null,
     takeover: null,
     extras: [],
+    network,
     pgGuard,
     ready: false,
   }
 }
+
+/** Ports `newState` takes: 16 for the centers, 12 ingress + 8 route links and a control port for the network. */
+const LAB_PORTS = 16 + 12 + 8 + 1
 
 const timed = async <T>(progress: Progress, step: string, work: () => Promise<T>): Promise<T> => {
   const t0 = performance.now()
@@ -162,7 +193,7 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
   if (previous) await labDown({ dir, progress })
   mkdirSync(dir, { recursive: true })
   chmodSync(dir, 0o755)
-  const state = newState(dir, await freePorts(16), timings, options.lagBoundBytes ?? 16 * 1024 * 1024, options.pgGuard ?? false)
+  const state = newState(dir, await freePorts(LAB_PORTS), timings, options.lagBoundBytes ?? 16 * 1024 * 1024, options.pgGuard ?? false)
   for (const c of Object.values(state.centers)) {
     mkdirSync(c.postgres.socketDir, { recursive: true })
     mkdirSync(c.etcd.dataDir, { recursive: true })
@@ -177,6 +208,10 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabState> {
       writeFileSync(c.postgres.config, `${JSON.stringify(patroniConfig(state, c.name), null, 2)}\n`)
       chownToService(c.dir)
     }
+    await timed(progress, 'network: proxies between the centers (a drill can cut two apart)', async () => {
+      await startNetwork(state)
+      writeState(state)
+    })
     await timed(progress, 'etcd: three members (A1, A2, B1)', async () => {
       for (const name of CENTERS) startEtcd(state, name)
       writeState(state)
@@ -265,6 +300,29 @@ export async function pgbackrest(state: LabState, args: string[], timeoutMs: num
   }
 }
 
+/** Starts the lab network (network-daemon.ts) and waits until its control port answers. */
+export async function startNetwork(state: LabState): Promise<void> {
+  const n = state.network
+  if (!n) throw new Error('this lab has no network (built before it existed): rebuild it')
+  const config: NetworkConfig = {
+    controlPort: n.controlPort,
+    centers: Object.fromEntries(CENTERS.map((c) => [c, state.centers[c].dir])) as Record<CenterName, string>,
+    links: n.links,
+  }
+  writeFileSync(n.config, `${JSON.stringify(config, null, 2)}\n`)
+  // As the caller (root, not the service user): it reads /proc/<pid>/fd of the service's processes.
+  n.pid = spawnDaemon(process.execPath, ['--import', 'tsx', 'control-plane/src/dr/network-daemon.ts', n.config], {
+    cwd: state.repoRoot,
+    env: serviceEnv(state.dir),
+    log: n.log,
+  })
+  const pid = n.pid
+  await waitFor('lab network answering', 30_000, async () => {
+    if (!alive(pid)) throw new Error(`the lab network exited (see ${n.log})`)
+    return (await networkStatus(n.controlPort, 1000)).pid === pid
+  })
+}
+
 export function startEtcd(state: LabState, center: CenterName, options: { forceNewCluster?: boolean } = {}): void {
   const m = state.centers[center].etcd
   m.pid = spawnDaemon('etcd', etcdArgs(state, center, options), {
@@ -283,7 +341,7 @@ export function startPatroni(state: LabState, center: CenterName): void {
 export function startHaproxy(state: LabState, center: CenterName): void {
   const h = state.centers[center].haproxy
   if (!h) throw new Error(`no HAProxy in ${center}`)
-  writeFileSync(h.config, haproxyConfig(state, h.port))
+  writeFileSync(h.config, haproxyConfig(state, h.port, center))
   h.pid = spawnDaemon('haproxy', ['-db', '-f', h.config], { env: serviceEnv(state.centers[center].dir), log: h.log })
 }
 
@@ -331,6 +389,7 @@ export function labProcesses(state: LabState): { what: string; pid: number }[] {
     if (pm) list.push({ what: `${c.name} postgres`, pid: pm })
     if (c.etcd.pid) list.push({ what: `${c.name} etcd`, pid: c.etcd.pid })
   }
+  if (state.network?.pid) list.push({ what: 'network', pid: state.network.pid })
   for (const e of state.extras ?? []) {
     if (e.pid) list.push({ what: e.name, pid: e.pid })
     if (e.dataDir) {
@@ -410,6 +469,8 @@ export async function labDown(options: LabDownOptions = {}): Promise<{ stopped: 
     )
     await Promise.all((state.extras ?? []).filter((e) => e.kind === 'other').map((e) => stop(e.name, e.pid)))
     await Promise.all(Object.values(state.centers).map((c) => stop(`${c.name} etcd`, c.etcd.pid, 'SIGTERM', 5000)))
+    // The network last: Patroni and etcd talk through it while they stop.
+    await stop('network', state.network?.pid, 'SIGTERM', 3000)
   }
   // Anything else still naming the lab directory (a child of a killed wrapper, a restore test).
   for (const pid of strays(dir)) {
@@ -465,6 +526,8 @@ export interface LabStatus {
   problems: string[]
   takeover: LabState['takeover']
   backups: { full: number; latest: string | null } | null
+  /** The lab network: null in a lab built before it existed; `cuts` lists active partitions. */
+  network: { up: boolean; cuts: NetworkStatus['cuts'] } | null
 }
 
 /** A primary's current timeline (pg_control_checkpoint() lags behind a fast promotion). */
@@ -596,6 +659,17 @@ export async function labStatus(state: LabState, options: { backups?: boolean } 
   for (const e of state.extras ?? []) {
     if (e.kind === 'control-plane' && e.port && !(await controlPlaneHealthy(e.port))) problems.push(`${e.name}: unhealthy`)
   }
+  let network: LabStatus['network'] = null
+  if (state.network) {
+    try {
+      const n = await networkStatus(state.network.controlPort, 2000)
+      network = { up: true, cuts: n.cuts }
+      for (const cut of n.cuts) problems.push(`network: ${cut.a} and ${cut.b} are cut apart (${cut.mode}) since ${cut.since}`)
+    } catch {
+      network = { up: false, cuts: [] }
+      problems.push(`network: the lab network is down (every cross-center link; see ${state.network.log})`)
+    }
+  }
   return {
     dir: state.dir,
     id: state.id,
@@ -607,6 +681,7 @@ export async function labStatus(state: LabState, options: { backups?: boolean } 
     problems,
     takeover: state.takeover,
     backups,
+    network,
   }
 }
 

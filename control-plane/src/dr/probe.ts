@@ -130,6 +130,11 @@ export class Probe {
     await this.loop
   }
 
+  /** Writing now (started and not stopped). */
+  get active(): boolean {
+    return this.running
+  }
+
   get acked(): ProbeWrite[] {
     return this.writes.filter((w) => w.ack === 'accepted')
   }

@@ -2,6 +2,7 @@
 // drills find them, and so `down` can clean up after a half-finished `up`.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import type { NetworkState } from './network'
 
 export const CENTERS = ['A1', 'A2', 'B1'] as const
 export type CenterName = (typeof CENTERS)[number]
@@ -118,6 +119,11 @@ export interface LabState {
   probe: { clusterId: string; token: string } | null
   takeover: TakeoverState | null
   extras: ExtraProcess[]
+  /**
+   * The lab network between centers (network.ts): every cross-center connection goes through it, so a
+   * drill can cut two centers apart. Absent in a lab built before it existed (then nothing can be cut).
+   */
+  network?: NetworkState | null
   /**
    * Control planes run with pg-guard.ts preloaded (an idle pooled connection's error is logged, not
    * fatal): see that file. Off: the unmodified server, which exits on the first failover.
