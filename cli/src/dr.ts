@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs'
 import {
   type DrillReport,
   engageKillSwitch,
+  htmlToPdf,
   type LabStatus,
   labDir,
   labDown,
@@ -275,13 +276,19 @@ export async function drillList(options: { dir?: string }, out: Output): Promise
 
 export async function drillExport(
   id: string,
-  options: { dir?: string; format: 'json' | 'html' | 'pdf'; output?: string },
+  options: { dir?: string; format: 'json' | 'html' | 'pdf'; lang?: 'zh-CN' | 'en'; output?: string },
   out: Output,
 ): Promise<void> {
   const dir = labDir(options.dir)
-  if (options.format === 'pdf') throw new CliError('PDF export is not built yet: export HTML (--format html) and print it')
+  if (options.format === 'pdf' && !options.output) throw new CliError('a PDF goes to a file: add --output <file>.pdf')
   const report = loadReport(dir, id)
-  const body = options.format === 'html' ? renderHtml(report, listReports(dir)) : `${JSON.stringify(report, null, 2)}\n`
+  const html = () => renderHtml(report, listReports(dir), { lang: options.lang ?? 'zh-CN' })
+  const body =
+    options.format === 'pdf'
+      ? await htmlToPdf(html(), { what: 'drill report' })
+      : options.format === 'html'
+        ? html()
+        : `${JSON.stringify(report, null, 2)}\n`
   if (!options.output) {
     process.stdout.write(body)
     return

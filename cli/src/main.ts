@@ -376,14 +376,15 @@ drill
   })
 drill
   .command('export <id>')
-  .description('a drill report as JSON or HTML (id, or "latest"); PDF: not yet, print the HTML')
+  .description('a drill report as JSON, HTML or PDF (id, or "latest"; PDF prints the HTML with Chromium)')
   .addOption(new Option('--format <format>', 'file format').choices(['json', 'html', 'pdf']).default('html'))
-  .option('-o, --output <file>', 'write to a file (default: stdout)')
+  .addOption(new Option('--lang <lang>', 'report language (HTML, PDF)').choices(['zh-CN', 'en']).default('zh-CN'))
+  .option('-o, --output <file>', 'write to a file (default: stdout; PDF needs a file)')
   .addOption(labDirOption())
   .option('--json', 'machine-readable output', false)
   .action(async (id: string, opts) => {
     const { drillExport } = await import('./dr')
-    await drillExport(id, { dir: opts.dir, format: opts.format, output: opts.output }, createOutput(opts.json))
+    await drillExport(id, { dir: opts.dir, format: opts.format, lang: opts.lang, output: opts.output }, createOutput(opts.json))
   })
 drill
   .command('abort')

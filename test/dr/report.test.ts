@@ -1,9 +1,11 @@
 // The DR pieces that need no processes: GB/T 20988 levels read from the CSV, the engines'
 // configuration (B1 never leads; timings within ttl), the report's history/trend and its HTML.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { findChromium } from '../../control-plane/src/census/export/pdf'
 import { haproxyConfig, patroniConfig, pgbackrestConfig } from '../../control-plane/src/dr/configs'
 import { fitLevel, loadLevels, parseBound } from '../../control-plane/src/dr/gbt20988'
 import { type DrillReport, listReports, REPORT_SCHEMA, renderHtml, saveReport, trends } from '../../control-plane/src/dr/report'
@@ -184,6 +186,33 @@ describe('drill reports: storage, history, trend, HTML', () => {
     expect(t).toMatchObject({ scenario: 'a1-lost', runs: 11, passed: 10, direction: 'better' })
     expect(t?.rtoSeconds).toMatchObject({ best: 9, worst: 22, last: 9 })
   })
+
+  it('suanpan drill export writes the report as PDF (Chromium) in either language, and asks for a file', async () => {
+    const { drillExport } = await import('../../cli/src/dr')
+    const { createOutput } = await import('../../cli/src/output')
+    const lines: string[] = []
+    const out = createOutput(false, (l) => lines.push(l))
+    await expect(drillExport('r9', { dir, format: 'pdf' }, out)).rejects.toThrow(/--output/)
+    if (!findChromium()) {
+      if (process.env.SUANPAN_REQUIRE_SERVICES === '1') throw new Error('no Chromium: the drill report PDF cannot be printed')
+      console.warn('skipped: no Chromium (apt-get install chromium): the drill report PDF was not printed')
+      return
+    }
+    for (const lang of ['zh-CN', 'en'] as const) {
+      const file = join(dir, `r9-${lang}.pdf`)
+      await drillExport('r9', { dir, format: 'pdf', lang, output: file }, out)
+      expect(readFileSync(file).subarray(0, 5).toString('latin1')).toBe('%PDF-')
+      try {
+        const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' })
+        expect(text).toContain('灾备演练报告')
+        expect(text).toContain('a1-lost')
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+        console.warn('skipped: no pdftotext (apt-get install poppler-utils): the drill PDF text was not checked')
+      }
+    }
+    expect(lines.at(-1)).toContain('r9-en.pdf')
+  }, 60_000)
 
   it('renders self-contained HTML with values escaped', () => {
     const html = renderHtml(report('x', 'a1-lost', '2026-11-28T00:00:00Z', 9.5, 'pass'))

@@ -1,5 +1,8 @@
 // The DR lab and failover drills (两地三中心, issue 5 §2, §3, §5): the programmatic API the CLI uses
 // and the control plane can call later (the scheduled drills of §4 call runDrill with trigger 'scheduled').
+
+// Printing a report to PDF uses the census's Chromium machinery (one browser at a time, bounded).
+export { htmlToPdf } from '../census/export/pdf'
 export {
   type DrillOptions,
   type DrillResult,
