@@ -1,5 +1,11 @@
 // Scheduler benchmark (issue 4 §7): `npm run bench:scheduler [-- --clusters 2000 --nodes 250 --workloads 100000 --json --no-write]`.
 //
+// Options: --e2e N (workloads for the persisted measurements, 0 skips them), --e2e-http-only (skip the in-process
+// one), --policies suanpan,first-fit,karmada-like (`none`: only the persisted measurements), --profile DIR (the
+// control plane of the HTTP measurement runs under --cpu-prof, profiles to DIR, a summary of the POST phase is
+// printed; `npx tsx test/bench/profile-summary.ts DIR` summarises it again). Iterating on the HTTP path:
+//   npm run bench:scheduler -- --policies none --e2e 5000 --e2e-http-only --no-write --profile /tmp/prof
+//
 // The simulated national fleet (agents/src/sim) is turned into scheduler capacity through the ledger's own code:
 // every cluster's full report at one instant goes through buildInventory (the classification prepareFull runs) and
 // ledgerRows, then capacityFromLedger with node detail from the same inventory (nodeDetailFromInventory). The
@@ -14,6 +20,7 @@
 // Then the two persisted measurements (scheduler-e2e.ts): the workload service in process with the store, and
 // `POST /api/v1/workloads` over HTTP with 8 clients, on the first `--e2e` workloads of the same stream.
 import { loadavg } from 'node:os'
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createFleet, fullReport, type SimCluster } from '@suanpan/agents'
 import { loadCatalog } from '../../control-plane/src/catalog'
@@ -56,6 +63,10 @@ const { values: args } = parseArgs({
     weights: { type: 'string' },
     /** workloads for the two persisted measurements (in process with the store, and over HTTP); 0: skip them */
     e2e: { type: 'string', default: '20000' },
+    /** only the HTTP measurement of the two persisted ones */
+    'e2e-http-only': { type: 'boolean', default: false },
+    /** run the HTTP measurement's control plane under --cpu-prof, profiles to this directory */
+    profile: { type: 'string' },
   },
 })
 
@@ -65,7 +76,7 @@ const WORKLOADS = Number(args.workloads)
 const SEED = Number(args.seed)
 const LOAD = Number(args.load)
 const FULL_SIZE = CLUSTERS === 2000 && NODES === 250 && WORKLOADS === 100_000
-const WRITE = args['no-write'] ? false : (args.write ?? FULL_SIZE)
+const WRITE = args['no-write'] ? false : (args.write ?? (FULL_SIZE && !args.profile && !args['e2e-http-only']))
 const BEGIN = '<!-- bench:scheduler:begin (written by `npm run bench:scheduler`; edits inside are overwritten) -->'
 const END = '<!-- bench:scheduler:end -->'
 /** The snapshot: a Wednesday at 14:00 Beijing time, the working-day peak of the simulated fleet. */
@@ -679,6 +690,7 @@ const e2e =
         fleet,
         capacity,
         workloads.slice(0, E2E).map((w) => w.spec),
+        { profile: args.profile ? resolve(args.profile) : null, httpOnly: args['e2e-http-only'] },
       )
     : null
 
@@ -770,7 +782,11 @@ if (targets) {
       .join(', ')} | ${mark(targets.rejectionAtMostBaselines.pass)} |`,
     ...(e2e
       ? [
-          `| persisted in process (WorkloadService.submit: decision + store, ${e2e.inProcess.workloads.toLocaleString('en-US')} workloads, 8 at a time), for information | ${num(e2e.inProcess.workloadsPerSecond)} workloads/s, p50 ${ms(e2e.inProcess.latencyMs.p50)} / p99 ${ms(e2e.inProcess.latencyMs.p99)} ms | — |`,
+          ...(e2e.inProcess
+            ? [
+                `| persisted in process (WorkloadService.submit: decision + store, ${e2e.inProcess.workloads.toLocaleString('en-US')} workloads, 8 at a time), for information | ${num(e2e.inProcess.workloadsPerSecond)} workloads/s, p50 ${ms(e2e.inProcess.latencyMs.p50)} / p99 ${ms(e2e.inProcess.latencyMs.p99)} ms | — |`,
+              ]
+            : []),
           `| end to end through \`POST /api/v1/workloads\` ≥ 2,000 workloads/s | ${num(e2e.http.workloadsPerSecond)} workloads/s (${e2e.http.errors} errors) | ${mark(e2e.http.workloadsPerSecond >= 2000 && e2e.http.errors === 0)} |`,
           `| … p99 ≤ 10 ms | p50 ${ms(e2e.http.latencyMs.p50)} / p99 ${ms(e2e.http.latencyMs.p99)} / max ${ms(e2e.http.latencyMs.max)} ms | ${mark(e2e.http.latencyMs.p99 <= 10)} |`,
         ]

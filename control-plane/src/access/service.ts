@@ -25,6 +25,13 @@ const SESSION_MS = 8 * 3_600_000
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 const ANONYMOUS: Principal = { id: 'anonymous', role: 'anonymous', scope: { kind: 'national' }, via: 'anonymous' }
 const ADMIN: Principal = { id: 'admin', role: 'national-admin', scope: { kind: 'national' }, via: 'admin-token' }
+/**
+ * A token's principal is remembered this long (real time), so that a client's burst of requests costs one store
+ * lookup, not one each. Revocations through this class (disable, sign-out) clear it at once; a change made by
+ * another process sharing the store (PostgreSQL) is seen here within this time.
+ */
+const PRINCIPAL_TTL_MS = 2_000
+const PRINCIPAL_CACHE_SIZE = 10_000
 // verifyPassword against this when the user does not exist, so both answers take as long.
 const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='
 
@@ -55,6 +62,10 @@ const sameHash = (a: string, b: string) => a.length === b.length && timingSafeEq
  */
 export class AccessControl {
   private readonly adminHash: string | null
+  /** Valid tokens' principals by kind and token hash (never a token itself; unknown and invalid ones are not kept). */
+  private readonly principals = new Map<string, { principal: Principal; expiresAt: number; until: number }>()
+  /** Bumped by every invalidation: a lookup that started before one does not fill the cache. */
+  private generation = 0
 
   constructor(
     private readonly store: Store,
@@ -118,6 +129,14 @@ export class AccessControl {
   }
 
   private async fromToken(hash: string, kind: 'api' | 'session'): Promise<Principal | null> {
+    const key = `${kind}:${hash}`
+    const hit = this.principals.get(key)
+    if (hit) {
+      // The token's own expiry is checked on every use, on the control plane's clock.
+      if (hit.until > performance.now() && hit.expiresAt > this.now()) return hit.principal
+      this.principals.delete(key)
+    }
+    const generation = this.generation
     const row = await this.store.db
       .selectFrom('user_tokens as t')
       .innerJoin('users as u', 'u.username', 't.username')
@@ -126,13 +145,31 @@ export class AccessControl {
       .where('t.kind', '=', kind)
       .executeTakeFirst()
     if (!row || row.revoked_at !== null || row.disabled_at !== null || Number(row.expires_at) <= this.now()) return null
-    return {
+    const principal: Principal = Object.freeze({
       id: `user:${row.username}`,
       role: row.role as Role,
-      scope: parseScope(row.scope),
+      scope: Object.freeze(parseScope(row.scope)),
       via: kind === 'api' ? 'api-token' : 'session',
       ...(row.csrf_hash ? { csrfHash: row.csrf_hash } : {}),
+    })
+    // Not when a revocation happened while the row was read: what was read may be what it revoked.
+    if (generation === this.generation) {
+      if (this.principals.size >= PRINCIPAL_CACHE_SIZE) {
+        const oldest = this.principals.keys().next().value
+        if (oldest !== undefined) this.principals.delete(oldest)
+      }
+      this.principals.set(key, { principal, expiresAt: Number(row.expires_at), until: performance.now() + PRINCIPAL_TTL_MS })
     }
+    return principal
+  }
+
+  /**
+   * Forget every remembered principal: whatever revokes a token, disables an account or changes its role or scope
+   * calls this after the store has it (before answering), so the change holds for the next request.
+   */
+  invalidatePrincipals(): void {
+    this.generation++
+    this.principals.clear()
   }
 
   // ------------------------------------------------------------ accounts
@@ -178,11 +215,14 @@ export class AccessControl {
 
   /** Disable an account: its tokens and sessions stop working at once. */
   async disableUser(username: string): Promise<boolean> {
+    // Invalidated before and after the write: a lookup in between cannot keep what it read before the write.
+    this.invalidatePrincipals()
     const res = await this.store.db
       .updateTable('users')
       .set({ disabled_at: this.now() })
       .where('username', '=', username)
       .executeTakeFirst()
+    this.invalidatePrincipals()
     return Number(res.numUpdatedRows) > 0
   }
 
@@ -248,8 +288,11 @@ export class AccessControl {
 
   async logout(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const session = cookieValue(request.headers.cookie, SESSION_COOKIE)
-    if (session)
+    if (session) {
+      this.invalidatePrincipals()
       await this.store.db.updateTable('user_tokens').set({ revoked_at: this.now() }).where('token_hash', '=', hashToken(session)).execute()
+      this.invalidatePrincipals()
+    }
     reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`)
   }
 }

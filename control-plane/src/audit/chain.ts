@@ -70,6 +70,39 @@ function entryOf(row: AuditLogTable): AuditEntry {
   }
 }
 
+/** Chain `entries` after the record `last` (undefined: the trail is empty). */
+function chain(entries: AuditEntry[], last: { seq: number | string; hash: string } | undefined): AuditLogTable[] {
+  let seq = last ? Number(last.seq) : 0
+  let prevHash = last?.hash ?? GENESIS
+  const rows: AuditLogTable[] = []
+  for (const entry of entries) {
+    // The detail is stored as the same string that was hashed.
+    const detail = JSON.stringify(entry.detail)
+    seq++
+    const hash = hashRecord(seq, { ...entry, detail }, prevHash)
+    rows.push({
+      seq,
+      at: entry.at,
+      actor: entry.actor,
+      action: entry.action,
+      target: entry.target,
+      scope: entry.scope,
+      outcome: entry.outcome,
+      status: entry.status,
+      request_id: entry.requestId,
+      detail,
+      prev_hash: prevHash,
+      hash,
+    })
+    prevHash = hash
+  }
+  return rows
+}
+
+const LAST_RECORD = 'select seq, hash from audit_log order by seq desc limit 1'
+const INSERT_RECORD =
+  'insert into audit_log (seq, at, actor, action, target, scope, outcome, status, request_id, detail, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
+
 /**
  * The append-only audit trail. Appends are serialized (one queue per process; on PostgreSQL an advisory
  * lock per transaction, so several control-plane instances extend one chain rather than forking it).
@@ -82,18 +115,21 @@ export class AuditTrail {
   constructor(private readonly store: Store) {}
 
   /**
-   * Append one record; resolves once it is committed. Concurrent appends are group-committed: whatever queued
-   * while a transaction ran goes into the next one, chained in arrival order.
+   * Append one record; resolves once it is committed. Concurrent appends are group-committed: the writer starts
+   * on the next turn of the event loop, so the records of every request answered in this turn share one
+   * transaction; whatever queues while a transaction runs goes into the next one, chained in arrival order.
    */
   append(entry: AuditEntry): Promise<{ seq: number; hash: string }> {
     return new Promise((resolve, reject) => {
       this.queue.push({ entry, resolve, reject })
-      if (!this.writing) void this.drain()
+      if (!this.writing) {
+        this.writing = true
+        setImmediate(() => void this.drain())
+      }
     })
   }
 
   private async drain(): Promise<void> {
-    this.writing = true
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, 500)
@@ -110,38 +146,35 @@ export class AuditTrail {
   }
 
   private async write(entries: AuditEntry[]): Promise<{ seq: number; hash: string }[]> {
+    const raw = this.store.sqlite
+    if (raw) {
+      // SQLite: plain prepared statements, synchronously, under Kysely's lock on the one connection.
+      return this.store.db.connection().execute(async () => {
+        raw.exec('begin immediate')
+        try {
+          const rows = chain(entries, raw.prepare(LAST_RECORD).get() as { seq: number; hash: string } | undefined)
+          const insert = raw.prepare(INSERT_RECORD)
+          for (const r of rows)
+            insert.run(r.seq, r.at, r.actor, r.action, r.target, r.scope, r.outcome, r.status, r.request_id, r.detail, r.prev_hash, r.hash)
+          raw.exec('commit')
+          return rows.map((r) => ({ seq: r.seq, hash: r.hash }))
+        } catch (error) {
+          try {
+            raw.exec('rollback')
+          } catch {
+            // SQLite rolled back already (it does on some errors); the first error is the one to report.
+          }
+          throw error
+        }
+      })
+    }
     return this.store.db.transaction().execute(async (trx) => {
       if (this.store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(7412)`.execute(trx)
       const last = await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst()
-      let seq = last ? Number(last.seq) : 0
-      let prevHash = last?.hash ?? GENESIS
-      const rows = []
-      const out: { seq: number; hash: string }[] = []
-      for (const entry of entries) {
-        // The detail is stored as the same string that was hashed.
-        const detail = JSON.stringify(entry.detail)
-        seq++
-        const hash = hashRecord(seq, { ...entry, detail }, prevHash)
-        rows.push({
-          seq,
-          at: entry.at,
-          actor: entry.actor,
-          action: entry.action,
-          target: entry.target,
-          scope: entry.scope,
-          outcome: entry.outcome,
-          status: entry.status,
-          request_id: entry.requestId,
-          detail,
-          prev_hash: prevHash,
-          hash,
-        })
-        out.push({ seq, hash })
-        prevHash = hash
-      }
-      // 12 columns a row: 500 rows stay well under SQLite's bound-parameter limit.
+      const rows = chain(entries, last)
+      // 12 columns a row: 500 rows stay well under the bound-parameter limit.
       await trx.insertInto('audit_log').values(rows).execute()
-      return out
+      return rows.map((r) => ({ seq: r.seq, hash: r.hash }))
     })
   }
 

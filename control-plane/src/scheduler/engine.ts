@@ -133,6 +133,9 @@ class SlotArrays {
   free = new Int32Array(0)
   fitCount = new Int32Array(0)
   fitVal = new Int32Array(0)
+  /** allocatable devices of the slot (Slot.alloc) and 1 for domestic devices: read by the scoring loop */
+  alloc = new Float64Array(0)
+  dom = new Uint8Array(0)
   hist = new Int32Array(0)
   /** perNode[count * hs + k] = floor(k / count): replicas of `count` devices a node with k free holds */
   perNode = new Int32Array(0)
@@ -154,8 +157,8 @@ class SlotArrays {
   }
 
   private resize(cap: number, hs: number): void {
-    const grow = (a: Int32Array, len: number) => {
-      const b = new Int32Array(len)
+    const grow = <A extends Int32Array | Float64Array | Uint8Array>(a: A, len: number): A => {
+      const b = new (a.constructor as new (n: number) => A)(len)
       b.set(a.subarray(0, Math.min(a.length, len)))
       return b
     }
@@ -164,6 +167,8 @@ class SlotArrays {
     this.free = grow(this.free, cap)
     this.fitCount = grow(this.fitCount, cap)
     this.fitVal = grow(this.fitVal, cap)
+    this.alloc = grow(this.alloc, cap)
+    this.dom = grow(this.dom, cap)
     const hist = new Int32Array(cap * hs)
     for (let g = 0; g < this.size; g++) for (let k = 0; k < this.hs; k++) hist[g * hs + k] = this.hist[g * this.hs + k] as number
     this.hist = hist
@@ -215,6 +220,8 @@ class Slot {
     arr.ensureStride(maxPerNode)
     arr.cls[gid] = cls
     arr.maxPer[gid] = maxPerNode
+    arr.alloc[gid] = alloc
+    arr.dom[gid] = domestic ? 1 : 0
     arr.fitCount[gid] = 0
     const base = gid * arr.hs
     arr.hist.fill(0, base, base + arr.hs)
@@ -306,6 +313,8 @@ class HotArrays {
   maxCpu = new Float64Array(0)
   maxMem = new Float64Array(0)
   lastReport = new Float64Array(0)
+  cpuAlloc = new Float64Array(0)
+  memAlloc = new Float64Array(0)
   slotStart = new Int32Array(0)
   slotN = new Int32Array(0)
 
@@ -328,6 +337,8 @@ class HotArrays {
     this.maxCpu = grow64(this.maxCpu)
     this.maxMem = grow64(this.maxMem)
     this.lastReport = grow64(this.lastReport)
+    this.cpuAlloc = grow64(this.cpuAlloc)
+    this.memAlloc = grow64(this.memAlloc)
     const grow32 = (a: Int32Array) => {
       const b = new Int32Array(cap)
       b.set(a)
@@ -378,6 +389,8 @@ class ClusterState {
     hot.maxCpu[index] = this.maxNodeCpu
     hot.maxMem[index] = this.maxNodeMem
     hot.lastReport[index] = cap.lastReportAt ?? Number.NEGATIVE_INFINITY
+    hot.cpuAlloc[index] = this.cpuAlloc
+    hot.memAlloc[index] = this.memAlloc
     const e = cap.energy
     this.sGreen = clamp01(e.greenShare ?? 0)
     this.sCarbon = e.carbonIntensity === null ? 0 : clamp01(1 - e.carbonIntensity / carbonRef)
@@ -543,6 +556,11 @@ interface Part {
 
 interface Reservation {
   id: string
+  /** Creation order (the number in the id): ties between victims are broken by it. */
+  seq: number
+  /** Neighbours in its priority's list of uncommitted reservations (UncommittedList), older and newer. */
+  older: Reservation | null
+  newer: Reservation | null
   workloadId: string
   department: string
   priority: number
@@ -554,6 +572,15 @@ interface Reservation {
   mem: number
   released: boolean
   compiled: Compiled
+}
+
+/** One priority's uncommitted reservations, a list in creation order (linked through Reservation.older/newer). */
+interface UncommittedList {
+  newest: Reservation | null
+  oldest: Reservation | null
+  size: number
+  /** createdAt never decreases from oldest to newest (the clock did not go back): the newest-first walk may stop early. */
+  monotonic: boolean
 }
 
 interface WorkloadRecord {
@@ -640,6 +667,8 @@ export class Scheduler {
   private readonly reservations = new Map<string, Reservation>()
   /** Reservations with a part not yet committed: the only preemption victims unless running work may be preempted. */
   private readonly uncommitted = new Set<Reservation>()
+  /** The uncommitted reservations again by priority, in creation order: preemption looks only below its own, newest first. */
+  private readonly uncommittedByPriority = new Map<number, UncommittedList>()
   /** maxFitOf answers, valid for one retry pass (placements only lower them, so they stay upper bounds). */
   private readonly passFit = new Map<number, number>()
   private readonly pendingSet = new Set<WorkloadRecord>()
@@ -1225,7 +1254,6 @@ export class Scheduler {
     const lW = c.w[P_LOCALITY] as number
     const lP = lW * c.penalty
     const tiers = c.tiers
-    const clusters = this.clusters
     const fIdx = this.fIdx
     const fSlot = this.fSlot
     const fFit = this.fFit
@@ -1237,12 +1265,15 @@ export class Scheduler {
     const maxCpu = hot.maxCpu
     const maxMem = hot.maxMem
     const lastReport = hot.lastReport
+    const cpuAlloc = hot.cpuAlloc
+    const memAlloc = hot.memAlloc
     const acc = c.acc
     const cpu = c.cpu
     const mem = c.mem
     const needCpu = need * cpu
     const needMem = need * mem
     const healthyFrom = this.staleAfter === INF ? Number.NEGATIVE_INFINITY : now - this.staleAfter
+    const checkHealth = healthyFrom !== Number.NEGATIVE_INFINITY
     const slotStart = hot.slotStart
     const slotN = hot.slotN
     const sa = this.slotArrays
@@ -1251,6 +1282,8 @@ export class Scheduler {
     const sFree = sa.free
     const sFitCount = sa.fitCount
     const sFitVal = sa.fitVal
+    const sAlloc = sa.alloc
+    const sDom = sa.dom
     const match = acc ? acc.match : EMPTY_MATCH
     const count = acc ? acc.count : 0
     let nf = 0
@@ -1297,7 +1330,7 @@ export class Scheduler {
         accFit = best
       }
       let reason = -1
-      if ((lastReport[i] as number) < healthyFrom) reason = R_HEALTH
+      if (checkHealth && (lastReport[i] as number) < healthyFrom) reason = R_HEALTH
       else if (accReason !== 0) reason = accReason
       else if (cpu > (maxCpu[i] as number) || mem > (maxMem[i] as number)) reason = R_NODEFIT
       else if ((cpuFree[i] as number) < needCpu || (memFree[i] as number) < needMem) reason = R_CAPACITY
@@ -1316,11 +1349,24 @@ export class Scheduler {
         }
         const st = ((stat[i] as number) + lW - (tiers ? lP * (tiers[i] as number) : 0)) * invW
         if (!all && m === keep && st + headroom <= floor) continue
-        const cl = clusters[i] as ClusterState
         fit = this.exactFit(accFit, cpu, mem, cpuFree[i] as number, memFree[i] as number, c.replicas)
-        const slot = slotIndex >= 0 ? (cl.slots[slotIndex] as Slot) : null
         const take = Math.min(fit, c.replicas)
-        s = st + bW * this.balanceOf(c, cl, slot, take) + hW * headroomOf(fit, take) + (slot?.domestic ? dW : 0)
+        // balanceOf and the domestic plugin, from the flat arrays (the same arithmetic): no object is touched here.
+        let balance = 0
+        let domestic = 0
+        if (slotIndex >= 0) {
+          const g = (slotStart[i] as number) + slotIndex
+          const al = sAlloc[g] as number
+          balance = 1 - Math.min(1, (al - (sFree[g] as number) + take * count) / al)
+          if (sDom[g] === 1) domestic = dW
+        } else if ((cpuAlloc[i] as number) > 0 && cpu > 0) {
+          const al = cpuAlloc[i] as number
+          balance = 1 - Math.min(1, (al - (cpuFree[i] as number) + take * cpu) / al)
+        } else if ((memAlloc[i] as number) > 0) {
+          const al = memAlloc[i] as number
+          balance = 1 - Math.min(1, (al - (memFree[i] as number) + take * mem) / al)
+        }
+        s = st + bW * balance + hW * headroomOf(fit, take) + domestic
       } else {
         fit = this.exactFit(accFit, cpu, mem, cpuFree[i] as number, memFree[i] as number, c.replicas)
         s = first ? -j : policyScore ? policyScore(fit) : 0
@@ -1741,9 +1787,44 @@ export class Scheduler {
 
   // ------------------------------------------------------------ reserve, commit, release
 
+  private addUncommitted(r: Reservation): void {
+    this.uncommitted.add(r)
+    let list = this.uncommittedByPriority.get(r.priority)
+    if (!list) {
+      list = { newest: null, oldest: null, size: 0, monotonic: true }
+      this.uncommittedByPriority.set(r.priority, list)
+    }
+    const last = list.newest
+    r.older = last
+    r.newer = null
+    if (last) {
+      last.newer = r
+      if (r.createdAt < last.createdAt) list.monotonic = false
+    } else list.oldest = r
+    list.newest = r
+    list.size++
+  }
+
+  private deleteUncommitted(r: Reservation): void {
+    if (!this.uncommitted.delete(r)) return
+    const list = this.uncommittedByPriority.get(r.priority)
+    if (!list) return
+    if (r.older) r.older.newer = r.newer
+    else list.oldest = r.newer
+    if (r.newer) r.newer.older = r.older
+    else list.newest = r.older
+    r.older = null
+    r.newer = null
+    if (--list.size === 0) this.uncommittedByPriority.delete(r.priority)
+  }
+
   private newReservation(c: Compiled, demand: QuotaDemand | null, now: number): Reservation {
+    const seq = ++this.rseq
     return {
-      id: `r-${++this.rseq}`,
+      id: `r-${seq}`,
+      seq,
+      older: null,
+      newer: null,
       workloadId: c.id,
       department: c.department,
       priority: c.priority,
@@ -1797,7 +1878,7 @@ export class Scheduler {
     }
     this.quotas.add(c.department, demand, r.cpu, r.mem, 1)
     this.reservations.set(r.id, r)
-    this.uncommitted.add(r)
+    this.addUncommitted(r)
     this.expiry.push(r.expiresAt, r)
     return r
   }
@@ -1834,7 +1915,7 @@ export class Scheduler {
     r.released = true
     this.quotas.add(r.department, r.demand, r.cpu, r.mem, -1)
     this.reservations.delete(r.id)
-    this.uncommitted.delete(r)
+    this.deleteUncommitted(r)
   }
 
   /**
@@ -1860,7 +1941,7 @@ export class Scheduler {
       p.committed = true
       any = true
     }
-    if (r.parts.every((p) => p.committed || p.released)) this.uncommitted.delete(r)
+    if (r.parts.every((p) => p.committed || p.released)) this.deleteUncommitted(r)
     return any
   }
 
@@ -1975,7 +2056,7 @@ export class Scheduler {
           this.quotas.add(r.department, r.demand ? { kind: r.demand.kind, devices: p.devices, fp16: p.fp16 } : null, p.cpu, p.mem, -1)
           if (r.demand) r.demand = { kind: r.demand.kind, devices: r.demand.devices - p.devices, fp16: r.demand.fp16 - p.fp16 }
         }
-        this.uncommitted.delete(r)
+        this.deleteUncommitted(r)
       }
       this.counters.expired++
       this.emit({ type: 'expired', reservationId: r.id, workloadId: r.workloadId, clusters, requeued })
@@ -2038,14 +2119,23 @@ export class Scheduler {
     const cohort = this.quotas.cohortOf(c.department)
     const ownDemand = c.acc ? { kind, devices: c.replicas * c.acc.count * (c.mode === DUPLICATED ? c.dupN : 1), fp16: 0 } : null
     const mayReclaim = failure === 'quota' && cohort !== null && this.quotas.withinOwn(c.department, ownDemand)
+    // The victims: the first maxVictims by priority (lowest first), then newest first, then creation order — the same
+    // ones, in the same order, as a stable sort of every candidate gave, without visiting thousands of them: only
+    // priorities below the request's own (unless it may reclaim borrowed quota), lowest first, each newest first, and
+    // no further once nothing left can come before the ones found.
+    const max = this.preempt.maxVictims
     const victims: Reservation[] = []
-    for (const r of this.preempt.running ? this.reservations.values() : this.uncommitted) {
-      if (r.released) continue
+    const before = (a: Reservation, b: Reservation) =>
+      a.priority !== b.priority ? a.priority < b.priority : a.createdAt !== b.createdAt ? a.createdAt > b.createdAt : a.seq < b.seq
+    // Whether a cluster passes the request's residency and capability filters, once per cluster (0: not known yet).
+    const eligibleOf = new Int8Array(this.clusters.length)
+    const consider = (r: Reservation): void => {
+      if (r.released) return
       const lower = r.priority < c.priority
       let reclaim = false
       if (!lower) {
-        if (!mayReclaim || r.department === c.department || this.quotas.cohortOf(r.department) !== cohort) continue
-        if (!r.demand || r.demand.kind !== kind || !this.quotas.borrowing(r.department, kind)) continue
+        if (!mayReclaim || r.department === c.department || this.quotas.cohortOf(r.department) !== cohort) return
+        if (!r.demand || r.demand.kind !== kind || !this.quotas.borrowing(r.department, kind)) return
         reclaim = true
       }
       let usable = true
@@ -2053,19 +2143,54 @@ export class Scheduler {
       for (const p of r.parts) {
         if (p.released) continue
         if (p.committed && !this.preempt.running) usable = false
-        if (failure === 'capacity' && !relevant && this.eligible(c, p.cluster)) relevant = true
+        if (failure === 'capacity' && !relevant) {
+          const i = p.cluster.index
+          let e = eligibleOf[i] as number
+          if (e === 0) {
+            e = this.eligible(c, p.cluster) ? 1 : -1
+            eligibleOf[i] = e
+          }
+          if (e === 1) relevant = true
+        }
       }
-      if (!usable) continue
+      if (!usable) return
       if (failure === 'quota') {
         const sameBook = r.department === c.department || (cohort !== null && this.quotas.cohortOf(r.department) === cohort)
         relevant = reclaim || (sameBook && r.demand !== null && r.demand.kind === kind)
       }
-      if (relevant) victims.push(r)
+      if (!relevant) return
+      if (victims.length === max && !before(r, victims[max - 1] as Reservation)) return
+      let lo = 0
+      let hi = victims.length
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1
+        if (before(r, victims[mid] as Reservation)) hi = mid
+        else lo = mid + 1
+      }
+      victims.splice(lo, 0, r)
+      if (victims.length > max) victims.pop()
+    }
+    if (this.preempt.running) {
+      // Committed reservations count too: every reservation is a candidate.
+      for (const r of this.reservations.values()) consider(r)
+    } else {
+      const priorities = [...this.uncommittedByPriority.keys()].filter((p) => mayReclaim || p < c.priority).sort((a, b) => a - b)
+      for (const priority of priorities) {
+        const list = this.uncommittedByPriority.get(priority) as UncommittedList
+        const last = victims[max - 1]
+        // Full of victims of a lower priority: none of this priority (or above) comes before them.
+        if (victims.length === max && last && last.priority < priority) break
+        for (let r = list.newest; r; r = r.older) {
+          // Newest first: once full and the rest are older than the last victim, none of them comes before it.
+          const worst = victims.length === max ? (victims[max - 1] as Reservation) : null
+          if (worst && list.monotonic && worst.priority <= priority && r.createdAt < worst.createdAt) break
+          consider(r)
+        }
+      }
     }
     if (victims.length === 0) return null
-    victims.sort((a, b) => a.priority - b.priority || b.createdAt - a.createdAt)
     const released: Reservation[] = []
-    for (const v of victims.slice(0, this.preempt.maxVictims)) {
+    for (const v of victims) {
       for (const p of v.parts) if (!p.released) this.unapply(p)
       this.quotas.add(v.department, v.demand, v.cpu, v.mem, -1)
       released.push(v)
@@ -2103,7 +2228,7 @@ export class Scheduler {
         for (const p of x.parts) p.released = true
         x.released = true
         this.reservations.delete(x.id)
-        this.uncommitted.delete(x)
+        this.deleteUncommitted(x)
         this.requeue(x.compiled, now)
         this.counters.preemptions++
         this.emit({ type: 'preempted', reservationId: x.id, workloadId: x.workloadId, by: c.id })

@@ -20,10 +20,13 @@ import type {
   WorkloadState,
 } from '../schemas/workload'
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, WORKLOAD_ID_LABEL } from '../schemas/workload'
+import type { RawSqlite } from '../store/open'
 import type { Database } from '../store/schema'
 
 export interface WorkloadServiceOptions {
   db: Kysely<Database>
+  /** SQLite only: the connection under `db` (Store.sqlite); writes then run plain prepared statements on it. */
+  sqlite?: RawSqlite
   view: LedgerView
   now: () => number
   /** A cluster whose last report is older is unhealthy: nothing new goes there and its unfinished replicas move. */
@@ -75,6 +78,10 @@ interface WorkloadMem {
   /** Engine workload ids holding a reservation or queued for this workload. */
   engineIds: Set<string>
   continuations: number
+  /** The spec and the last explanation as stored (serialized once, not on every write). */
+  specText?: string
+  explanationText?: string | null
+  explanationOf?: Explanation | null
 }
 
 /** Some workloads of a write could not be stored (the others were). */
@@ -91,10 +98,21 @@ const ACTIVE: readonly WorkloadState[] = ['pending', 'placed', 'running']
 const DECISION_LOG = 20
 const TERMINAL_ASSIGNMENT = new Set<AssignmentState>(['succeeded', 'failed', 'withdrawn'])
 
-/** Workload ids: `w-` and 12 hex digits, a DNS-1123 label once prefixed (`sp-w-…`). */
+let idPool = Buffer.alloc(0)
+let idAt = 0
+
+/** Workload ids: `w-` and 12 hex digits, a DNS-1123 label once prefixed (`sp-w-…`); random bytes drawn 3 KiB at a time. */
 function newWorkloadId(): string {
-  return `w-${randomBytes(6).toString('hex')}`
+  if (idAt + 6 > idPool.length) {
+    idPool = randomBytes(6 * 512)
+    idAt = 0
+  }
+  const id = `w-${idPool.toString('hex', idAt, idAt + 6)}`
+  idAt += 6
+  return id
 }
+
+const noop = (): void => {}
 
 const baseIdOf = (engineId: string): string => {
   const slash = engineId.indexOf('/')
@@ -120,14 +138,19 @@ export class WorkloadService {
   private readonly log: WorkloadServiceOptions['log']
   private readonly active = new Map<string, WorkloadMem>()
   private readonly byCluster = new Map<string, Set<WorkloadMem>>()
+  private readonly sqlite: RawSqlite | null
   private dirty = new Set<WorkloadMem>()
-  private flushing: Promise<void> | null = null
+  /** The write in progress. */
+  private writing: Promise<void> | null = null
+  /** The next write, not started yet: it takes what is dirty when it starts. */
+  private next: Promise<void> | null = null
   private retryQueued = false
   private timer: NodeJS.Timeout | null = null
   private closed = false
 
   constructor(options: WorkloadServiceOptions) {
     this.db = options.db
+    this.sqlite = options.sqlite ?? null
     this.view = options.view
     this.now = options.now
     this.staleAfterMs = options.staleAfterMs
@@ -759,36 +782,33 @@ export class WorkloadService {
 
   // ------------------------------------------------------------ the store
 
-  /** Write every changed workload in one transaction; resolves once what was dirty when called is stored. */
+  /**
+   * Write every changed workload; resolves once what was dirty when called is stored (rejects with a FlushError
+   * naming the workloads that could not be). Group commit: the write starts on the next turn of the event loop
+   * (after the one in progress, if any), so every submission decided meanwhile — all the requests read in one
+   * turn — goes into the same transaction. An answer waits for the write that holds its workload.
+   */
   flush(): Promise<void> {
-    // One writer at a time; a caller arriving mid-write waits for it, then writes what is dirty by then.
-    if (this.flushing) return this.flushing.catch(() => {}).then(() => this.flush())
-    if (this.dirty.size === 0) return Promise.resolve()
-    const batch = [...this.dirty]
-    this.dirty = new Set()
-    this.flushing = this.write(batch)
-      .then(
-        () => this.stored(batch),
-        async (error: unknown) => {
-          // One bad row must not hold every other write back: write them one by one. A workload that still
-          // fails is logged and left as memory has it (written again with its next change).
-          const failed = new Set<WorkloadMem>()
-          for (const w of batch) {
-            try {
-              await this.write([w])
-              this.stored([w])
-            } catch (single) {
-              failed.add(w)
-              this.log.warn({ err: single, workload: w.id }, 'workload could not be stored')
-            }
-          }
-          if (failed.size > 0) throw new FlushError(failed, error)
-        },
-      )
-      .finally(() => {
-        this.flushing = null
-      })
-    return this.flushing
+    if (this.next) return this.next
+    if (this.dirty.size === 0) return this.writing ? this.writing.then(noop, noop) : Promise.resolve()
+    const after = this.writing
+    const next = (async () => {
+      if (after) await after.then(noop, noop)
+      await new Promise<void>((resolve) => setImmediate(resolve))
+      // From here on, new changes go to the write after this one.
+      this.next = null
+      const batch = [...this.dirty]
+      this.dirty = new Set()
+      const writing = this.writeBatch(batch)
+      this.writing = writing
+      try {
+        await writing
+      } finally {
+        if (this.writing === writing) this.writing = null
+      }
+    })()
+    this.next = next
+    return next
   }
 
   /** Flush, failing only when this workload could not be stored (not when another one of the write could not). */
@@ -800,50 +820,63 @@ export class WorkloadService {
     }
   }
 
-  /** One transaction writing these workloads and their assignments. */
+  /** One transaction for the batch; if it fails, one each, so that one bad row does not hold every other write back. */
+  private async writeBatch(batch: WorkloadMem[]): Promise<void> {
+    if (batch.length === 0) return
+    try {
+      await this.write(batch)
+      this.stored(batch)
+      return
+    } catch (error) {
+      if (batch.length === 1) {
+        this.log.warn({ err: error, workload: batch[0]?.id }, 'workload could not be stored')
+        throw new FlushError(new Set(batch), error)
+      }
+      // A workload that still fails is logged and left as memory has it (written again with its next change).
+      const failed = new Set<WorkloadMem>()
+      for (const w of batch) {
+        try {
+          await this.write([w])
+          this.stored([w])
+        } catch (single) {
+          failed.add(w)
+          this.log.warn({ err: single, workload: w.id }, 'workload could not be stored')
+        }
+      }
+      if (failed.size > 0) throw new FlushError(failed, error)
+    }
+  }
+
+  /**
+   * One transaction writing these workloads and their assignments. SQLite: plain prepared statements run
+   * synchronously on its one connection under Kysely's lock (building a Kysely query costs more than running
+   * these statements); PostgreSQL: multi-row upserts through Kysely.
+   */
   private write(batch: WorkloadMem[]): Promise<void> {
-    const rows = batch.map((w) => this.toRows(w))
+    const raw = this.sqlite
+    if (raw) {
+      return this.db.connection().execute(async () => {
+        // Rows are built under the lock: they hold the state as it is when written.
+        const rows = batch.map((w) => this.toRows(w))
+        raw.exec('begin immediate')
+        try {
+          writeRows(sqliteWriter(raw), rows)
+          raw.exec('commit')
+        } catch (error) {
+          try {
+            raw.exec('rollback')
+          } catch {
+            // SQLite rolled back already (it does on some errors); the first error is the one to report.
+          }
+          throw error
+        }
+      })
+    }
     return this.db.transaction().execute(async (trx) => {
-      // Multi-row upserts, a few hundred rows a statement (SQLite allows 32,766 bound parameters).
-      const workloadRows = rows.map((r) => r.workload)
-      const assignmentRows = rows.flatMap((r) => r.assignments)
-      for (let i = 0; i < workloadRows.length; i += 500) {
-        await trx
-          .insertInto('workloads')
-          .values(workloadRows.slice(i, i + 500))
-          .onConflict((oc) =>
-            oc.column('id').doUpdateSet((eb) => ({
-              state: eb.ref('excluded.state'),
-              reason: eb.ref('excluded.reason'),
-              message: eb.ref('excluded.message'),
-              decided_at: eb.ref('excluded.decided_at'),
-              updated_at: eb.ref('excluded.updated_at'),
-              explanation: eb.ref('excluded.explanation'),
-              decisions: eb.ref('excluded.decisions'),
-            })),
-          )
-          .execute()
-      }
-      for (let i = 0; i < assignmentRows.length; i += 1000) {
-        await trx
-          .insertInto('workload_assignments')
-          .values(assignmentRows.slice(i, i + 1000))
-          .onConflict((oc) =>
-            oc.columns(['workload_id', 'cluster_id']).doUpdateSet((eb) => ({
-              replicas: eb.ref('excluded.replicas'),
-              devices: eb.ref('excluded.devices'),
-              class_key: eb.ref('excluded.class_key'),
-              model: eb.ref('excluded.model'),
-              fp16_tflops: eb.ref('excluded.fp16_tflops'),
-              state: eb.ref('excluded.state'),
-              message: eb.ref('excluded.message'),
-              ready_replicas: eb.ref('excluded.ready_replicas'),
-              assigned_at: eb.ref('excluded.assigned_at'),
-              updated_at: eb.ref('excluded.updated_at'),
-            })),
-          )
-          .execute()
-      }
+      await writeRows(
+        kyselyWriter(trx),
+        batch.map((w) => this.toRows(w)),
+      )
     })
   }
 
@@ -852,8 +885,31 @@ export class WorkloadService {
     for (const w of batch) if (!ACTIVE.includes(w.state) && !this.dirty.has(w)) this.forget(w)
   }
 
-  private toRows(w: WorkloadMem) {
+  private toRows(w: WorkloadMem): { workload: WorkloadRow; assignments: AssignmentRow[] } {
     const acc = w.spec.resources.accelerators
+    // The spec never changes; the explanation changes with each decision: each is serialized once.
+    w.specText ??= JSON.stringify(w.spec)
+    if (w.explanationText === undefined || w.explanationOf !== w.explanation) {
+      w.explanationOf = w.explanation
+      w.explanationText = w.explanation ? JSON.stringify(w.explanation) : null
+    }
+    const assignments: AssignmentRow[] = []
+    for (const a of w.assignments.values()) {
+      assignments.push({
+        workload_id: w.id,
+        cluster_id: a.clusterId,
+        replicas: a.replicas,
+        devices: a.devices,
+        class_key: a.classKey ?? null,
+        model: a.model ?? null,
+        fp16_tflops: a.fp16,
+        state: a.state,
+        message: a.message,
+        ready_replicas: a.readyReplicas ?? null,
+        assigned_at: a.assignedAt,
+        updated_at: a.updatedAt,
+      })
+    }
     return {
       workload: {
         id: w.id,
@@ -865,30 +921,17 @@ export class WorkloadService {
         mode: w.spec.placement.mode,
         acc_kind: acc?.kind ?? null,
         acc_per_replica: acc?.count ?? 0,
-        spec: JSON.stringify(w.spec),
+        spec: w.specText,
         state: w.state,
         reason: w.reason,
         message: w.message,
         submitted_at: w.submittedAt,
         decided_at: w.decidedAt,
         updated_at: w.updatedAt,
-        explanation: w.explanation ? JSON.stringify(w.explanation) : null,
+        explanation: w.explanationText,
         decisions: JSON.stringify(w.decisions),
       },
-      assignments: [...w.assignments.values()].map((a) => ({
-        workload_id: w.id,
-        cluster_id: a.clusterId,
-        replicas: a.replicas,
-        devices: a.devices,
-        class_key: a.classKey,
-        model: a.model,
-        fp16_tflops: a.fp16,
-        state: a.state,
-        message: a.message,
-        ready_replicas: a.readyReplicas,
-        assigned_at: a.assignedAt,
-        updated_at: a.updatedAt,
-      })),
+      assignments,
     }
   }
 
@@ -955,5 +998,159 @@ export class WorkloadService {
         updatedAt: Number(a.updated_at),
       })),
     }
+  }
+}
+
+// ---------------------------------------------------------------- the store's statements
+
+type WorkloadRow = Database['workloads']
+type AssignmentRow = Database['workload_assignments']
+
+/**
+ * The statements of one write. Two implementations: plain prepared statements run synchronously on SQLite's
+ * one connection, and Kysely (PostgreSQL); one code path over both.
+ */
+interface WorkloadWriter {
+  upsertWorkloads(rows: WorkloadRow[]): Promise<unknown> | unknown
+  upsertAssignments(rows: AssignmentRow[]): Promise<unknown> | unknown
+}
+
+function writeRows(tx: WorkloadWriter, rows: { workload: WorkloadRow; assignments: AssignmentRow[] }[]): Promise<unknown> | unknown {
+  const workloads = rows.map((r) => r.workload)
+  const assignments = rows.flatMap((r) => r.assignments)
+  const first = tx.upsertWorkloads(workloads)
+  // SQLite's writer is synchronous: no promise, nothing to wait for.
+  if (first instanceof Promise) return first.then(() => tx.upsertAssignments(assignments))
+  return tx.upsertAssignments(assignments)
+}
+
+/** Columns written for a workload, and those an existing row takes from a new write (the rest are fixed at submission). */
+const WORKLOAD_COLUMNS = [
+  'id',
+  'name',
+  'department',
+  'owner_region',
+  'priority',
+  'replicas',
+  'mode',
+  'acc_kind',
+  'acc_per_replica',
+  'spec',
+  'state',
+  'reason',
+  'message',
+  'submitted_at',
+  'decided_at',
+  'updated_at',
+  'explanation',
+  'decisions',
+] as const satisfies readonly (keyof WorkloadRow)[]
+const WORKLOAD_UPDATED = [
+  'state',
+  'reason',
+  'message',
+  'decided_at',
+  'updated_at',
+  'explanation',
+  'decisions',
+] as const satisfies readonly (keyof WorkloadRow)[]
+const ASSIGNMENT_COLUMNS = [
+  'workload_id',
+  'cluster_id',
+  'replicas',
+  'devices',
+  'class_key',
+  'model',
+  'fp16_tflops',
+  'state',
+  'message',
+  'ready_replicas',
+  'assigned_at',
+  'updated_at',
+] as const satisfies readonly (keyof AssignmentRow)[]
+const ASSIGNMENT_UPDATED = ASSIGNMENT_COLUMNS.filter((c) => c !== 'workload_id' && c !== 'cluster_id')
+
+const upsertSql = (table: string, columns: readonly string[], key: string, updated: readonly string[]) =>
+  `insert into ${table} (${columns.join(', ')}) values (?${', ?'.repeat(columns.length - 1)}) on conflict (${key}) do update set ${updated
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', ')}`
+const UPSERT_WORKLOAD = upsertSql('workloads', WORKLOAD_COLUMNS, 'id', WORKLOAD_UPDATED)
+const UPSERT_ASSIGNMENT = upsertSql('workload_assignments', ASSIGNMENT_COLUMNS, 'workload_id, cluster_id', ASSIGNMENT_UPDATED)
+
+function sqliteWriter(raw: RawSqlite): WorkloadWriter {
+  return {
+    upsertWorkloads(rows) {
+      const upsert = raw.prepare(UPSERT_WORKLOAD)
+      for (const r of rows)
+        upsert.run(
+          r.id,
+          r.name,
+          r.department,
+          r.owner_region,
+          r.priority,
+          r.replicas,
+          r.mode,
+          r.acc_kind,
+          r.acc_per_replica,
+          r.spec,
+          r.state,
+          r.reason,
+          r.message,
+          r.submitted_at,
+          r.decided_at,
+          r.updated_at,
+          r.explanation,
+          r.decisions,
+        )
+    },
+    upsertAssignments(rows) {
+      if (rows.length === 0) return
+      const upsert = raw.prepare(UPSERT_ASSIGNMENT)
+      for (const r of rows)
+        upsert.run(
+          r.workload_id,
+          r.cluster_id,
+          r.replicas,
+          r.devices,
+          r.class_key,
+          r.model,
+          r.fp16_tflops,
+          r.state,
+          r.message,
+          r.ready_replicas,
+          r.assigned_at,
+          r.updated_at,
+        )
+    },
+  }
+}
+
+function kyselyWriter(trx: Kysely<Database>): WorkloadWriter {
+  return {
+    async upsertWorkloads(rows) {
+      // Multi-row upserts, a few hundred rows a statement.
+      for (let i = 0; i < rows.length; i += 500) {
+        await trx
+          .insertInto('workloads')
+          .values(rows.slice(i, i + 500))
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => Object.fromEntries(WORKLOAD_UPDATED.map((c) => [c, eb.ref(`excluded.${c}`)]))),
+          )
+          .execute()
+      }
+    },
+    async upsertAssignments(rows) {
+      for (let i = 0; i < rows.length; i += 1000) {
+        await trx
+          .insertInto('workload_assignments')
+          .values(rows.slice(i, i + 1000))
+          .onConflict((oc) =>
+            oc
+              .columns(['workload_id', 'cluster_id'])
+              .doUpdateSet((eb) => Object.fromEntries(ASSIGNMENT_UPDATED.map((c) => [c, eb.ref(`excluded.${c}`)]))),
+          )
+          .execute()
+      }
+    },
   }
 }

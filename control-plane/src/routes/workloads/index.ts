@@ -43,6 +43,9 @@ export const workloadRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }
     '/api/v1/workloads',
     {
       ...services.access.guard('workloads:write'),
+      // The schema documents the answer; JSON.stringify writes it several times faster than the schema-driven
+      // serializer (an intersection with an unknown spec, nullable unions).
+      serializerCompiler: () => (data) => JSON.stringify(data),
       schema: {
         summary: 'Submit a workload: placed now (reserved for the agents), queued, or rejected with the reason',
         body: WorkloadSpecSchema,
